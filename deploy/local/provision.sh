@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Installs everything the local stack needs, each step cached and skipped when already done:
+#   .venv                       the project and its dev tools (re-installed when pyproject.toml changes)
+#   $CACHE/kafka-<v>/libs       the Kafka broker jars, fetched from Maven Central by deploy/local/kafka/pom.xml
+#   $CACHE/bin/ferretdb-<v>     FerretDB built from its Go module source with build/version/version.txt written
+# $CACHE defaults to ${XDG_CACHE_HOME:-$HOME/.cache}/jobstream so that a fresh clone on the same
+# machine (CI included) neither downloads nor rebuilds. Needs: python3.11, java 17, mvn, go.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cache=${JOBSTREAM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/jobstream}
+kafka_version=${KAFKA_VERSION:-4.1.1}
+ferretdb_version=${FERRETDB_VERSION:-v1.24.2}
+python=${PYTHON:-python3.11}
+mkdir -p "$cache/bin"
+
+say() { printf '[provision] %s\n' "$*" >&2; }
+need() { command -v "$1" >/dev/null 2>&1 || { say "missing '$1': $2"; exit 1; }; }
+
+provision_venv() {
+  local stamp_src stamp
+  stamp_src=$(cat "$root/pyproject.toml" | sha256sum | cut -c1-16)
+  stamp="$root/.venv/.installed-$stamp_src"
+  [ -f "$stamp" ] && return 0
+  need "$python" "install Python 3.11"
+  say "installing the project into .venv"
+  [ -x "$root/.venv/bin/python" ] || "$python" -m venv "$root/.venv"
+  "$root/.venv/bin/pip" install -q --disable-pip-version-check -e "$root[dev]"
+  rm -f "$root"/.venv/.installed-* && touch "$stamp"
+}
+
+provision_kafka() {
+  local libs="$cache/kafka-$kafka_version/libs"
+  [ -f "$libs/.complete" ] && return 0
+  need java "install a Java 17 runtime"; need mvn "install Maven"
+  say "fetching Kafka $kafka_version jars from Maven Central"
+  rm -rf "$libs" && mkdir -p "$libs"
+  mvn -B -q -f "$here/kafka/pom.xml" -Dkafka.version="$kafka_version" \
+    org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$libs"
+  touch "$libs/.complete"
+}
+
+provision_ferretdb() {
+  local bin="$cache/bin/ferretdb-$ferretdb_version" src
+  [ -x "$bin" ] && return 0
+  need go "install Go 1.24 or newer"
+  say "building FerretDB $ferretdb_version from its Go module source"
+  export GOFLAGS="-modcacherw -buildvcs=false"
+  src=$(go mod download -json "github.com/FerretDB/FerretDB@$ferretdb_version" |
+    "$python" -c 'import sys, json; print(json.load(sys.stdin)["Dir"])')
+  local work="$cache/ferretdb-src-$ferretdb_version"
+  rm -rf "$work" && cp -r "$src" "$work" && chmod -R u+w "$work"
+  # The module zip lacks the git-ignored version file; without it the binary panics at start.
+  echo "$ferretdb_version" > "$work/build/version/version.txt"
+  (cd "$work" && CGO_ENABLED=0 go build -trimpath -o "$bin.tmp" ./cmd/ferretdb)
+  mv "$bin.tmp" "$bin" && rm -rf "$work"
+}
+
+provision_venv
+provision_kafka
+provision_ferretdb
