@@ -1,0 +1,47 @@
+# jobstream — every habit is one target. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+JOBSTREAM := $(VENV)/bin/jobstream
+
+.PHONY: help provision up down status clean test lint fmt unit integration e2e schemas bench
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+provision:  ## install .venv, the Kafka jars and FerretDB into caches (idempotent)
+	@deploy/local/provision.sh
+
+up: provision  ## run the whole stack locally (Kafka, FerretDB, S3, services); writes .run/env
+	@$(JOBSTREAM) dev up
+
+down:  ## stop exactly the processes `make up` started (data kept)
+	@if [ -x $(JOBSTREAM) ]; then $(JOBSTREAM) dev down; fi
+
+status:  ## what runs, where
+	@$(JOBSTREAM) dev status
+
+clean:  ## stop everything and remove .run (data included)
+	@if [ -x $(JOBSTREAM) ]; then $(JOBSTREAM) dev clean; else rm -rf .run; fi
+
+lint: provision  ## ruff (lint + format check) and mypy strict
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/mypy
+
+fmt: provision  ## apply ruff's fixes and formatting
+	@$(VENV)/bin/ruff check --fix .
+	@$(VENV)/bin/ruff format .
+
+test: provision lint  ## lint, then unit, integration and e2e tests on their own isolated infrastructure
+	@$(PY) -m pytest tests
+
+unit: provision  ## unit tests only (seconds, no infrastructure)
+	@$(PY) -m pytest tests/unit
+
+integration: provision  ## integration tests (real Kafka, FerretDB, S3 started by the suite)
+	@$(PY) -m pytest tests/integration
+
+e2e: provision  ## end-to-end tests over HTTP on a stack the suite starts
+	@$(PY) -m pytest tests/e2e

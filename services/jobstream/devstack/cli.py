@@ -1,0 +1,54 @@
+"""`jobstream dev up|down|status|clean` — the commands behind the Makefile's stack targets."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import time
+from pathlib import Path
+
+from jobstream.devstack import stack
+from jobstream.devstack.services import service_specs
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    dev = sub.add_parser("dev", help="run the local stack (make up / down / status / clean)")
+    dev.add_argument("action", choices=["up", "down", "status", "clean"])
+    dev.add_argument("--run-dir", type=Path, default=Path(".run"))
+    dev.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    layout = stack.StackLayout.from_env(args.run_dir.resolve())
+    if args.action == "up":
+        return asyncio.run(_up(layout))
+    if args.action == "down":
+        stopped = stack.stop_all(layout)
+        print(f"stopped: {', '.join(stopped) or 'nothing was running'}")
+    elif args.action == "status":
+        print("\n".join(stack.status_lines(layout)))
+    else:
+        stack.clean(layout)
+        print(f"stopped everything and removed {layout.run_dir}")
+    return 0
+
+
+async def _up(layout: stack.StackLayout) -> int:
+    # Readiness polling connects before the broker listens; aiokafka logs every refusal.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    t0 = time.monotonic()
+    started = await stack.start_infra(layout)
+    specs = service_specs(layout)
+    started += await stack.start_services(layout, specs)
+    env = {
+        "KAFKA_BOOTSTRAP": layout.ports.kafka_bootstrap,
+        "MONGO_URL": layout.ports.mongo_url,
+        "S3_ENDPOINT": layout.ports.s3_endpoint,
+        "S3_BUCKET": layout.bucket,
+    }
+    path = stack.write_env(layout, env)
+    print(f"started: {', '.join(started) or 'nothing (all running)'} in {stack.elapsed(t0)}")
+    print("\n".join(stack.status_lines(layout)))
+    print(f"wrote {path}")
+    return 0
