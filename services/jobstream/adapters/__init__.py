@@ -1,0 +1,1 @@
+"""Adapters: the technology-specific implementations (and in-memory fakes) of the core's ports."""

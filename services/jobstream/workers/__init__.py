@@ -1,0 +1,1 @@
+"""Workers: Kafka consumers that run one endpoint's jobs each."""

@@ -1,0 +1,1 @@
+"""The parse worker: turns a document into per-page text."""
