@@ -57,7 +57,8 @@ class JobCreate(BaseModel):
             raise ValueError(f"metadata has {len(value)} pairs; at most {METADATA_MAX_PAIRS}")
         for key, item in value.items():
             if not key or len(key) > METADATA_MAX_KEY_CHARS:
-                raise ValueError(f"metadata key {key[:80]!r} must be 1-{METADATA_MAX_KEY_CHARS} chars")
+                limit = METADATA_MAX_KEY_CHARS
+                raise ValueError(f"metadata key {key[:80]!r} must be 1-{limit} chars")
             if len(item) > METADATA_MAX_VALUE_CHARS:
                 raise ValueError(
                     f"metadata value of {key!r} is {len(item)} chars; at most "

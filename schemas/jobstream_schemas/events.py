@@ -70,7 +70,7 @@ class JobCreatedPayload(BaseModel):
 class JobStartedPayload(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    try_number: int = Field(1, ge=1, description="Execution within this attempt (transient retries)")
+    try_number: int = Field(1, ge=1, description="Execution within the attempt (transient retries)")
     worker_id: str = ""
 
 
@@ -214,9 +214,7 @@ class CancelRequested(Envelope):
     payload: JobCancelRequestedPayload = JobCancelRequestedPayload()
 
 
-JobCommand = Annotated[
-    JobRequested | RetryRequested | CancelRequested, Field(discriminator="type")
-]
+JobCommand = Annotated[JobRequested | RetryRequested | CancelRequested, Field(discriminator="type")]
 
 EVENT_ADAPTER: TypeAdapter[JobEvent] = TypeAdapter(JobEvent)
 COMMAND_ADAPTER: TypeAdapter[JobCommand] = TypeAdapter(JobCommand)

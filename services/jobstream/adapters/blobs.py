@@ -19,16 +19,13 @@ from botocore import exceptions as boto_errors
 from botocore.exceptions import ClientError
 
 from jobstream.core.artifacts import ArtifactMissingError, ArtifactRef, Blob
+from jobstream.core.errors import TransientError as TransientError  # re-exported
 
 DEFAULT_CONCURRENCY: Final = 8
 S3_BATCH_LIMIT: Final = 1000  # DeleteObjects accepts at most 1000 keys; ListObjectsV2 pages too
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
-
-
-class TransientError(Exception):
-    """A failure that may go away on retry (network, timeout, throttling, server error)."""
 
 
 class BlobStoreError(Exception):
@@ -132,17 +129,9 @@ class InMemoryBlobStore:
 
 
 _NOT_FOUND_CODES: Final = frozenset({"NoSuchKey", "NotFound", "404"})
-_TRANSIENT_CODES: Final = frozenset(
-    [
-        "InternalError",
-        "RequestTimeout",
-        "ServiceUnavailable",
-        "SlowDown",
-        "Throttling",
-        "ThrottlingException",
-        "RequestLimitExceeded",
-    ]
-)
+# Also matched on DeleteObjects' per-key errors, which carry a code but no HTTP status.
+_BACK_OFF: Final = frozenset({"SlowDown", "Throttling", "ThrottlingException"})
+_TRANSIENT_CODES: Final = _BACK_OFF | {"InternalError", "RequestTimeout", "ServiceUnavailable"}
 # Connection refused/closed, connect or read timeouts, a broken or corrupted response stream.
 _TRANSIENT_EXCEPTIONS: Final = (
     boto_errors.ConnectionError,
@@ -174,6 +163,17 @@ def _s3_errors(key: str) -> Iterator[None]:
         raise _client_error_to_blob_error(exc, key) from exc
     except _TRANSIENT_EXCEPTIONS as exc:
         raise BlobStoreUnavailableError(key, f"{type(exc).__name__}: {exc}") from exc
+
+
+def _client_config(*, max_concurrency: int, max_attempts: int) -> AioConfig:
+    # Read timeout bounds one socket read, not a whole 20 MB body, so 60 s is generous.
+    return AioConfig(
+        s3={"addressing_style": "path"},
+        retries={"max_attempts": max_attempts, "mode": "standard"},
+        connect_timeout=5,
+        read_timeout=60,
+        max_pool_connections=max(10, 2 * max_concurrency),
+    )
 
 
 class S3BlobStore:
@@ -208,15 +208,14 @@ class S3BlobStore:
         create_bucket: bool = False,
         max_concurrency: int = DEFAULT_CONCURRENCY,
         batch_size: int = S3_BATCH_LIMIT,
+        max_attempts: int = 3,
     ) -> S3BlobStore:
-        """Open a client (None credentials → the default AWS chain); create the bucket if asked."""
-        config = AioConfig(
-            s3={"addressing_style": "path"},
-            retries={"max_attempts": 5, "mode": "standard"},
-            connect_timeout=5,
-            read_timeout=60,
-            max_pool_connections=max(10, 2 * max_concurrency),
-        )
+        """Open a client (None credentials → the default AWS chain); create the bucket if asked.
+
+        botocore retries each call up to `max_attempts` with jittered backoff (about 3.5 s in all
+        for 3 attempts against a dead endpoint) before `BlobStoreUnavailableError` surfaces.
+        """
+        config = _client_config(max_concurrency=max_concurrency, max_attempts=max_attempts)
         stack = contextlib.AsyncExitStack()
         try:
             client = await stack.enter_async_context(

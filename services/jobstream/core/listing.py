@@ -6,8 +6,9 @@ runs `find(build_filter(...)).sort(sort_spec(...)).limit(query.limit + 1)` and h
 `page_envelope`. Pagination is keyset on `(created_at, _id)`, never skip.
 
 Query-string conventions: list parameters may be repeated, comma-joined, or both (blank items are
-dropped); a repeated scalar parameter takes its last value (as FastAPI does); a blank scalar counts
-as absent; unknown parameters are ignored, since SDKs add their own.
+dropped); a repeated scalar parameter takes its last value (as FastAPI does); scalars are
+stripped (except the filename filters, where spaces matter) and an empty one counts as absent;
+unknown parameters are ignored, since SDKs add their own.
 """
 
 from __future__ import annotations
@@ -47,35 +48,24 @@ LIST_INDEXES: Final[list[list[tuple[str, int]]]] = [
     [("expires_at", 1)],
 ]
 
-_LIST_PARAMS: Final[dict[str, tuple[str, ...]]] = {
-    "ids": ("id", "job_id"),
-    "statuses": ("status",),
-    "endpoints": ("endpoint",),
-    "sources": ("source",),
-    "project_ids": ("project_id",),
-    "workflow_ids": ("workflow_id",),
-    "workflow_node_ids": ("workflow_node_id", "workflow_block_id"),
-    "models": ("model",),
-    "document_types": ("document_type",),
+# ListQuery list attribute → (query parameters it is read from, stored field it filters). In the
+# filter one value is an equality and several an `$in` (on array fields: any element matches).
+_LIST_FILTERS: Final[dict[str, tuple[tuple[str, ...], str]]] = {
+    "ids": (("id", "job_id"), "_id"),
+    "statuses": (("status",), "status"),
+    "endpoints": (("endpoint",), "endpoint"),
+    "sources": (("source",), "source"),
+    "project_ids": (("project_id",), "project_id"),
+    "workflow_ids": (("workflow_id",), "workflow_id"),
+    "workflow_node_ids": (("workflow_node_id", "workflow_block_id"), "workflow_node_ids"),
+    "models": (("model",), "model"),
+    "document_types": (("document_type",), "document_types"),
 }
-# ListQuery attribute → stored field; one value is an equality, several an `$in`.
-_FIELD_KEYS: Final[dict[str, str]] = {
-    "ids": "_id",
-    "statuses": "status",
-    "endpoints": "endpoint",
-    "sources": "source",
-    "project_ids": "project_id",
-    "workflow_ids": "workflow_id",
-    "workflow_node_ids": "workflow_node_ids",
-    "models": "model",
-    "document_types": "document_types",
-}
-
 _TRUE: Final = frozenset({"true", "1"})
 _FALSE: Final = frozenset({"false", "0"})
-# One token of the filename_regex subset: `.`, a backslash-escaped ASCII punctuation or space,
-# or any character that is not a regex metacharacter.
-_SAFE_TOKEN: Final = re.compile(r"\.|\\[!-/:-@\[-`{-~ ]|[^\\^$.|?*+()\[\]{}]")
+# One token of the filename_regex subset: `.`, a backslash before an ASCII character that is not
+# a letter or digit, or any character that is not a regex metacharacter.
+_SAFE_TOKEN: Final = re.compile(r"\.|\\[\x00-/:-@\[-`{-\x7f]|[^\\^$.|?*+()\[\]{}]")
 
 
 class ListQueryError(ValueError):
@@ -144,7 +134,7 @@ def parse_list_query(params: Mapping[str, Sequence[str]]) -> ListQuery:
 
     Raises `ListQueryError` naming the offending parameter.
     """
-    lists = {attr: _list_param(params, names) for attr, names in _LIST_PARAMS.items()}
+    lists = {attr: _list_param(params, names) for attr, (names, _) in _LIST_FILTERS.items()}
     statuses = _allowed("status", lists["statuses"], STATUSES)
     sources = _allowed("source", lists["sources"], SOURCES)
     after, before = _scalar(params, "after"), _scalar(params, "before")
@@ -164,7 +154,7 @@ def parse_list_query(params: Mapping[str, Sequence[str]]) -> ListQuery:
         workflow_ids=lists["workflow_ids"],
         workflow_node_ids=lists["workflow_node_ids"],
         models=lists["models"],
-        filename_contains=_scalar(params, "filename_contains"),
+        filename_contains=_scalar(params, "filename_contains", strip=False),
         filename_regex=_filename_regex(params),
         document_types=_document_types(lists["document_types"]),
         from_date=_date_param(params, "from_date"),
@@ -179,13 +169,14 @@ def check_filename_regex(pattern: str) -> None:
     """Accept only the safe `filename_regex` subset, else raise `ListQueryError`.
 
     The subset: at most 256 characters; an optional leading `^`, then a body, then an optional
-    trailing `$`. The body is a sequence of: `.` (any character); a backslash followed by ASCII
-    punctuation or a space (that character literally, e.g. `\\.`, `\\(`, `\\\\`); or any other
-    character that is not one of `\\ ^ $ . | ? * + ( ) [ ] { }`. So no quantifiers, groups,
-    lookarounds, alternation, character classes (also no `\\d`, `\\w`, …), backreferences or
-    inline flags. Matching is a case-sensitive search, so without `^` it matches anywhere in a
-    filename. Every such pattern means the same in Python `re`, PCRE (MongoDB) and Go RE2
-    (FerretDB), and runs in linear time.
+    trailing unescaped `$`. The body is a sequence of: `.` (any character but a newline); a
+    backslash followed by an ASCII character that is not a letter or digit (that character
+    literally, e.g. `\\.`, `\\(`, `\\$`, `\\\\`); or any other character that is not one of
+    `\\ ^ $ . | ? * + ( ) [ ] { }`. So no quantifiers, groups, lookarounds, alternation, character
+    classes (nor `\\d`, `\\w`, `\\b`, …), backreferences or inline flags; `re.escape` of any
+    text is in the subset. Matching is a case-sensitive search, so without `^` it matches
+    anywhere in a filename. Every such pattern means the same in Python `re`, PCRE (MongoDB) and
+    Go RE2 (FerretDB), and runs in linear time.
     """
     if len(pattern) > MAX_FILENAME_REGEX:
         raise ListQueryError("filename_regex", f"longer than {MAX_FILENAME_REGEX} characters")
@@ -210,7 +201,7 @@ def check_filename_regex(pattern: str) -> None:
 
 def cursor_lookup(query: ListQuery, *, organization_id: str) -> dict[str, Any] | None:
     """The filter finding the `after`/`before` job, in the caller's organization only; or None."""
-    cursor = query.after or query.before
+    cursor = query.after if query.after is not None else query.before
     if cursor is None:
         return None
     return {"_id": cursor, "organization_id": organization_id}
@@ -226,7 +217,7 @@ def build_filter(
     `ListQueryError` on that parameter.
     """
     clauses: list[dict[str, Any]] = [{"organization_id": organization_id}]
-    for attr, key in _FIELD_KEYS.items():
+    for attr, (_, key) in _LIST_FILTERS.items():
         values: tuple[str, ...] = getattr(query, attr)
         if attr == "document_types":
             values = _document_types(values)
@@ -332,10 +323,10 @@ def _list_param(params: Mapping[str, Sequence[str]], names: tuple[str, ...]) -> 
     return tuple(dict.fromkeys(item for item in items if item))
 
 
-def _scalar(params: Mapping[str, Sequence[str]], name: str) -> str | None:
+def _scalar(params: Mapping[str, Sequence[str]], name: str, *, strip: bool = True) -> str | None:
     values = _values(params, name)
-    value = values[-1].strip() if values else ""
-    return value or None
+    value = values[-1] if values else ""
+    return (value.strip() if strip else value) or None
 
 
 def _allowed(name: str, values: tuple[str, ...], allowed: frozenset[str]) -> tuple[str, ...]:
@@ -353,7 +344,7 @@ def _document_types(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _filename_regex(params: Mapping[str, Sequence[str]]) -> str | None:
-    pattern = _scalar(params, "filename_regex")
+    pattern = _scalar(params, "filename_regex", strip=False)
     if pattern is not None:
         check_filename_regex(pattern)
     return pattern

@@ -80,7 +80,7 @@ def parse_document(
     PDFs with more than `max_pages` pages are refused as unsupported.
     """
     mime_type = doc.mime_type.split(";", 1)[0].strip().lower()
-    if mime_type == PDF_MIME_TYPE or _looks_like_pdf(doc.data):
+    if mime_type == PDF_MIME_TYPE or doc.data[:1024].lstrip().startswith(b"%PDF-"):
         pages = _parse_pdf(doc.data, max_pages=max_pages)
         return ParsedDocument(pages=pages, text="\n\n".join(pages), mime_type=PDF_MIME_TYPE)
     if mime_type in _TEXT_TYPES:
@@ -99,53 +99,40 @@ def parse_document(
     return ParsedDocument(pages=[page], text=page, mime_type=mime_type)
 
 
-def _looks_like_pdf(data: bytes) -> bool:
-    return data[:1024].lstrip().startswith(b"%PDF-")
-
-
 # --- PDF -------------------------------------------------------------------------------------
 
 
 def _parse_pdf(data: bytes, *, max_pages: int) -> list[str]:
     """One string per page. pypdf raises many exception types, so every one becomes corrupt."""
-    reader = _open_pdf(data)
-    try:
-        page_count = len(reader.pages)
-    except Exception as exc:
-        raise CorruptDocumentError(
-            f"corrupt PDF: cannot read its pages ({_describe(exc)})"
-        ) from exc
+    reader, page_count = _open_pdf(data)
     if page_count > max_pages:
         raise UnsupportedDocumentError(
             f"too many pages: the PDF has {page_count} pages, the limit is {max_pages}"
         )
     pages: list[str] = []
-    for number, page in enumerate(reader.pages, start=1):
-        try:
+    try:
+        for page in reader.pages:
             pages.append(page.extract_text())
-        except Exception as exc:
-            raise CorruptDocumentError(
-                f"corrupt PDF: cannot extract the text of page {number} ({_describe(exc)})"
-            ) from exc
+    except Exception as exc:
+        raise CorruptDocumentError(
+            f"corrupt PDF: cannot read page {len(pages) + 1} ({type(exc).__name__}: {exc})"
+        ) from exc
     return pages
 
 
-def _open_pdf(data: bytes) -> PdfReader:
-    """A reader for `data`, decrypted with the empty password if the PDF is encrypted."""
+def _open_pdf(data: bytes) -> tuple[PdfReader, int]:
+    """A reader for `data` (decrypted with the empty password if need be) and its page count."""
     try:
         reader = PdfReader(io.BytesIO(data))
-        locked = reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED
+        if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+            raise CorruptDocumentError("encrypted PDF: it cannot be opened without a password")
+        return reader, len(reader.pages)
+    except CorruptDocumentError:
+        raise
     except Exception as exc:
         raise CorruptDocumentError(
-            f"corrupt or truncated PDF: cannot open it ({_describe(exc)})"
+            f"corrupt or truncated PDF: cannot open it ({type(exc).__name__}: {exc})"
         ) from exc
-    if locked:
-        raise CorruptDocumentError("encrypted PDF: it cannot be opened without a password")
-    return reader
-
-
-def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 # --- text ------------------------------------------------------------------------------------

@@ -1,0 +1,131 @@
+"""Kafka adapters (aiokafka): the event/command publisher and consumer construction.
+
+Every message is keyed by job_id. Headers repeat `type` and `event_id` and carry `traceparent`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.errors import KafkaError
+
+from jobstream.adapters.mongo import OutboxMessage
+from jobstream_schemas.events import Envelope, encode
+
+log = logging.getLogger(__name__)
+
+
+class PublishError(Exception):
+    """Kafka did not acknowledge in time (or refused); the caller keeps the messages."""
+
+
+def message_for(topic: str, message: Envelope, *, traceparent: str | None = None) -> OutboxMessage:
+    headers = [
+        ("type", str(getattr(message, "type", "")).encode()),
+        ("event_id", message.event_id.encode()),
+    ]
+    if traceparent:
+        headers.append(("traceparent", traceparent.encode()))
+    return OutboxMessage(
+        topic=topic, key=message.job_id.encode(), value=encode(message), headers=tuple(headers)
+    )
+
+
+@dataclass
+class KafkaEventPublisher:
+    """Publishes messages with `acks=all` and idempotence, in the order given."""
+
+    bootstrap: str
+    client_id: str = "jobstream"
+    _producer: AIOKafkaProducer | None = None
+
+    async def start(self) -> None:
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=self.bootstrap,
+            client_id=self.client_id,
+            acks="all",
+            enable_idempotence=True,
+            linger_ms=2,
+            request_timeout_ms=15000,
+            max_request_size=2 * 1024 * 1024,
+        )
+        await self._producer.start()
+
+    async def stop(self) -> None:
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
+
+    @property
+    def producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            raise RuntimeError("publisher not started")
+        return self._producer
+
+    async def publish(
+        self, messages: Sequence[OutboxMessage], *, timeout: float | None = None
+    ) -> None:
+        """Send each message after the previous one is acknowledged, so that a job's event
+        (e.g. job.created) is in the log before the command that makes a worker react to it.
+        """
+        try:
+            async with asyncio.timeout(timeout):
+                for m in messages:
+                    await self.producer.send_and_wait(
+                        m.topic, m.value, key=m.key, headers=list(m.headers)
+                    )
+        except (TimeoutError, KafkaError) as exc:
+            raise PublishError(f"{type(exc).__name__}: {exc}") from exc
+
+    async def send_unordered(self, messages: Sequence[OutboxMessage]) -> None:
+        """Send a batch concurrently (one partition keeps order per key); wait for all acks."""
+        try:
+            futures = [
+                await self.producer.send(m.topic, m.value, key=m.key, headers=list(m.headers))
+                for m in messages
+            ]
+            await asyncio.gather(*futures)
+        except KafkaError as exc:
+            raise PublishError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def make_consumer(
+    *topics: str,
+    bootstrap: str,
+    group_id: str | None,
+    client_id: str,
+    max_poll_records: int = 500,
+    auto_offset_reset: str = "earliest",
+) -> AIOKafkaConsumer:
+    """A consumer that commits only when told to (the runtimes commit their low watermarks)."""
+    return AIOKafkaConsumer(
+        *topics,
+        bootstrap_servers=bootstrap,
+        group_id=group_id,
+        client_id=client_id,
+        enable_auto_commit=False,
+        auto_offset_reset=auto_offset_reset,
+        max_poll_records=max_poll_records,
+        isolation_level="read_committed",
+        session_timeout_ms=10000,
+        heartbeat_interval_ms=2000,
+        max_poll_interval_ms=300000,
+    )
+
+
+def dlq_message(
+    *, topic: str, key: bytes | None, value: bytes | None, source: str, partition: int,
+    offset: int, error: str,
+) -> OutboxMessage:  # fmt: skip
+    """An undecodable or poison message, with where it came from and why, for operators."""
+    headers = (
+        ("dlq.source.topic", source.encode()),
+        ("dlq.source.partition", str(partition).encode()),
+        ("dlq.source.offset", str(offset).encode()),
+        ("dlq.error", error[:1000].encode()),
+    )
+    return OutboxMessage(topic=topic, key=key or b"", value=value or b"", headers=headers)

@@ -1,0 +1,219 @@
+"""MongoDB (PyMongo's AsyncMongoClient) adapters: the jobs read model, the outbox, API keys.
+
+A job document keeps the whole record as one JSON string (`record`) next to the top-level fields
+that queries filter and sort on. Request bodies hold keys like `$ref` and nested arrays, which
+FerretDB rejects as document fields; a string is stored as-is. Hot paths (create, get, projector
+writes) address documents by `_id` only, the one filter FerretDB's SQLite backend pushes down.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bson import Binary
+from pymongo import ASCENDING, AsyncMongoClient, ReplaceOne
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from jobstream.core.listing import LIST_INDEXES
+from jobstream.core.record import JobRecord
+
+Doc = dict[str, Any]
+
+
+def to_document(record: JobRecord, *, offset: int | None) -> Doc:
+    doc: Doc = {
+        "_id": record.id,
+        "organization_id": record.organization_id,
+        "status": record.status,
+        "endpoint": record.endpoint,
+        "created_at": record.created_at,
+        "expires_at": record.expires_at,
+        "attempt": record.attempt,
+        "artifacts_purged": record.artifacts_purged,
+        **record.filters,
+        "record": record.model_dump_json(exclude={"filters"}),
+    }
+    if offset is not None:
+        doc["event_offset"] = offset
+    return doc
+
+
+def from_document(doc: Mapping[str, Any]) -> JobRecord:
+    filters = {key: doc.get(key) for key in FILTER_KEYS}
+    return JobRecord.model_validate_json(doc["record"]).model_copy(update={"filters": filters})
+
+
+FILTER_KEYS = (
+    "filenames",
+    "document_types",
+    "project_id",
+    "model",
+    "workflow_id",
+    "workflow_node_ids",
+    "source",
+    "metadata_pairs",
+)
+RECORD_PROJECTION = {"record": 1, "event_offset": 1, **dict.fromkeys(FILTER_KEYS, 1)}
+
+
+class MongoJobStore:
+    """The `jobs` collection: written by the gateway (first insert) and the projector only."""
+
+    def __init__(self, db: AsyncDatabase[Doc]) -> None:
+        self._jobs: AsyncCollection[Doc] = db["jobs"]
+
+    async def ensure_indexes(self) -> None:
+        for keys in LIST_INDEXES:
+            await self._jobs.create_index(keys)
+
+    async def insert(self, record: JobRecord) -> None:
+        # A projector that saw job.created first may already have written the same document.
+        with contextlib.suppress(DuplicateKeyError):
+            await self._jobs.insert_one(to_document(record, offset=None))
+
+    async def get(self, job_id: str, *, organization_id: str | None = None) -> JobRecord | None:
+        doc = await self._jobs.find_one({"_id": job_id}, RECORD_PROJECTION)
+        if doc is None:
+            return None
+        record = from_document(doc)
+        if organization_id is not None and record.organization_id != organization_id:
+            return None
+        return record
+
+    async def get_for_projection(self, job_id: str) -> tuple[JobRecord, int] | None:
+        doc = await self._jobs.find_one({"_id": job_id}, RECORD_PROJECTION)
+        if doc is None:
+            return None
+        return from_document(doc), int(doc.get("event_offset", -1))
+
+    async def write_many(self, items: Sequence[tuple[JobRecord, int]]) -> None:
+        """Upsert whole documents by `_id` in one round trip (the projector's batch write)."""
+        if not items:
+            return
+        ops = [
+            ReplaceOne({"_id": rec.id}, to_document(rec, offset=off), upsert=True)
+            for rec, off in items
+        ]
+        await self._jobs.bulk_write(ops, ordered=False)
+
+    async def find(
+        self, *, filter: Doc, sort: Sequence[tuple[str, int]], limit: int
+    ) -> list[JobRecord]:
+        cursor = self._jobs.find(filter, RECORD_PROJECTION).sort(list(sort)).limit(limit)
+        return [from_document(doc) async for doc in cursor]
+
+    async def anchor(self, job_id: str, *, organization_id: str) -> tuple[int, str] | None:
+        doc = await self._jobs.find_one({"_id": job_id}, {"organization_id": 1, "created_at": 1})
+        if doc is None or doc.get("organization_id") != organization_id:
+            return None
+        return int(doc["created_at"]), job_id
+
+    async def due_for_expiry(self, *, now: int, limit: int) -> list[JobRecord]:
+        query = {"expires_at": {"$lte": now}, "status": {"$ne": "expired"}}
+        return await self.find(filter=query, sort=[("expires_at", ASCENDING)], limit=limit)
+
+    async def due_for_purge(self, *, expired_before: int, limit: int) -> list[JobRecord]:
+        query = {
+            "status": "expired",
+            "artifacts_purged": False,
+            "expires_at": {"$lte": expired_before},
+        }
+        return await self.find(filter=query, sort=[("expires_at", ASCENDING)], limit=limit)
+
+    async def drop(self) -> None:
+        await self._jobs.drop()
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    topic: str
+    key: bytes
+    value: bytes
+    headers: tuple[tuple[str, bytes], ...]
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    id: str
+    created_at: float
+    messages: tuple[OutboxMessage, ...]
+
+
+class MongoOutbox:
+    """Messages stored but not yet acknowledged by Kafka; the janitor relays them in order."""
+
+    def __init__(self, db: AsyncDatabase[Doc]) -> None:
+        self._outbox: AsyncCollection[Doc] = db["outbox"]
+
+    async def ensure_indexes(self) -> None:
+        await self._outbox.create_index([("created_at", ASCENDING)])
+
+    async def add(self, *, entry_id: str, messages: Sequence[OutboxMessage]) -> None:
+        doc = {
+            "_id": entry_id,
+            "created_at": time.time(),
+            "messages": [
+                {
+                    "topic": m.topic,
+                    "key": Binary(m.key),
+                    "value": Binary(m.value),
+                    "headers": [{"k": k, "v": Binary(v)} for k, v in m.headers],
+                }
+                for m in messages
+            ],
+        }
+        await self._outbox.replace_one({"_id": entry_id}, doc, upsert=True)
+
+    async def due(self, *, older_than: float, limit: int) -> list[OutboxEntry]:
+        cursor = (
+            self._outbox.find({"created_at": {"$lte": older_than}})
+            .sort([("created_at", ASCENDING)])
+            .limit(limit)
+        )
+        return [_outbox_entry(doc) async for doc in cursor]
+
+    async def remove(self, entry_id: str) -> None:
+        await self._outbox.delete_one({"_id": entry_id})
+
+    async def depth(self) -> int:
+        return await self._outbox.count_documents({})
+
+
+def _outbox_entry(doc: Mapping[str, Any]) -> OutboxEntry:
+    messages = tuple(
+        OutboxMessage(
+            topic=m["topic"],
+            key=bytes(m["key"]),
+            value=bytes(m["value"]),
+            headers=tuple((h["k"], bytes(h["v"])) for h in m["headers"]),
+        )
+        for m in doc["messages"]
+    )
+    return OutboxEntry(id=doc["_id"], created_at=float(doc["created_at"]), messages=messages)
+
+
+class MongoApiKeys:
+    """API keys, stored as SHA-256 digests (`_id`) mapped to their organization."""
+
+    def __init__(self, db: AsyncDatabase[Doc]) -> None:
+        self._keys: AsyncCollection[Doc] = db["api_keys"]
+
+    async def add(self, *, key_hash: str, organization_id: str, name: str | None) -> None:
+        await self._keys.insert_one(
+            {"_id": key_hash, "organization_id": organization_id, "name": name, "at": time.time()}
+        )
+
+    async def organization_for(self, key_hash: str) -> str | None:
+        doc = await self._keys.find_one({"_id": key_hash})
+        return None if doc is None else str(doc["organization_id"])
+
+
+def connect(url: str, database: str) -> tuple[AsyncMongoClient[Doc], AsyncDatabase[Doc]]:
+    client: AsyncMongoClient[Doc] = AsyncMongoClient(url, tz_aware=True, connect=False)
+    return client, client[database]

@@ -1,0 +1,50 @@
+"""The composition root: builds each service's adapters from settings. No I/O at import time."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from jobstream.adapters.blobs import S3BlobStore
+from jobstream.adapters.kafka import KafkaEventPublisher
+from jobstream.adapters.mongo import MongoApiKeys, MongoJobStore, MongoOutbox, connect
+from jobstream.settings import CommonSettings, GatewaySettings
+
+if TYPE_CHECKING:
+    from jobstream.gateway.app import GatewayDeps
+
+
+async def connect_blobs(settings: CommonSettings) -> S3BlobStore:
+    return await S3BlobStore.connect(
+        endpoint_url=settings.s3_endpoint,
+        bucket=settings.s3_bucket,
+        region=settings.s3_region,
+        access_key_id=settings.s3_access_key_id,
+        secret_access_key=settings.s3_secret_access_key,
+        create_bucket=True,
+    )
+
+
+async def connect_gateway(settings: GatewaySettings) -> GatewayDeps:
+    from jobstream.gateway.app import GatewayDeps
+    from jobstream.gateway.auth import ApiKeyResolver
+    from jobstream.gateway.service import JobService
+
+    client, db = connect(settings.mongo_url, settings.mongo_database)
+    jobs, outbox = MongoJobStore(db), MongoOutbox(db)
+    await jobs.ensure_indexes()
+    await outbox.ensure_indexes()
+    publisher = KafkaEventPublisher(settings.kafka_bootstrap, client_id="gateway")
+    await publisher.start()
+    blobs = await connect_blobs(settings)
+    service = JobService(
+        settings=settings, jobs=jobs, outbox=outbox, publisher=publisher, blobs=blobs
+    )
+
+    async def close_mongo() -> None:
+        await client.close()
+
+    return GatewayDeps(
+        jobs=service,
+        keys=ApiKeyResolver(MongoApiKeys(db)),
+        closers=[close_mongo, publisher.stop, blobs.close],
+    )

@@ -1,0 +1,69 @@
+"""Domain errors with stable codes; the gateway maps each kind to an HTTP status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class JobstreamError(Exception):
+    """Base: a stable `code`, a human `message`, optional `details`."""
+
+    code = "error"
+
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class InvalidRequestError(JobstreamError):
+    code = "invalid_request"
+
+    def __init__(
+        self, message: str, *, code: str | None = None, details: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message, details=details)
+        if code:
+            self.code = code
+
+
+class AuthenticationError(JobstreamError):
+    code = "invalid_api_key"
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class JobNotFoundError(JobstreamError):
+    code = "job_not_found"
+
+
+class NotCancellableError(JobstreamError):
+    code = "job_not_cancellable"
+
+
+class CancelConflictError(JobstreamError):
+    code = "cancel_conflict"
+
+
+class NotRetryableError(JobstreamError):
+    code = "job_not_retryable"
+
+
+class RetryConflictError(JobstreamError):
+    code = "job_active"
+
+
+class TransientError(Exception):
+    """A failure worth retrying with backoff (network, throttling, unavailable dependency)."""
+
+
+class PermanentError(Exception):
+    """A failure that retrying cannot fix; fails the job with `code`."""
+
+    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details

@@ -1,0 +1,1 @@
+"""The HTTP gateway: the Retab-compatible Jobs API over the event-streaming core."""

@@ -1,0 +1,149 @@
+"""HTTP plumbing: the contract's error body, request ids, body-size limit and request metrics."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from jobstream.adapters.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from jobstream.core import errors
+from jobstream.core.listing import ListQueryError
+from jobstream_schemas.api import ErrorBody, ErrorDetail
+
+STATUS_BY_ERROR: dict[type[errors.JobstreamError], int] = {
+    errors.InvalidRequestError: 422,
+    errors.AuthenticationError: 401,
+    errors.JobNotFoundError: 404,
+    errors.NotCancellableError: 400,
+    errors.CancelConflictError: 409,
+    errors.NotRetryableError: 400,
+    errors.RetryConflictError: 409,
+}
+
+
+def error_response(
+    status: int, code: str, message: str, details: dict[str, Any] | None = None
+) -> Response:
+    body = ErrorBody(detail=ErrorDetail(code=code, message=message, details=details))
+    return Response(
+        body.model_dump_json(exclude_none=True), status_code=status, media_type="application/json"
+    )
+
+
+def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:
+    items = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
+        msg = str(err.get("msg", "invalid"))
+        if loc == ["request"] and err.get("type") == "dict_type":
+            msg = "must be a JSON object"
+        items.append({"field": ".".join(loc) or "body", "message": msg})
+    text = "; ".join(f"{i['field']}: {i['message']}" for i in items) or "Invalid request."
+    return text, items
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(errors.JobstreamError)
+    async def _domain(_: Request, exc: errors.JobstreamError) -> Response:
+        status = STATUS_BY_ERROR.get(type(exc), 400)
+        return error_response(status, exc.code, exc.message, exc.details)
+
+    @app.exception_handler(ListQueryError)
+    async def _list_query(_: Request, exc: ListQueryError) -> Response:
+        return error_response(422, "invalid_query", exc.message, {"field": exc.field})
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> Response:
+        message, items = _validation_message(exc)
+        return error_response(422, "validation_error", message, {"errors": items})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> Response:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return error_response(exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(BodyTooLargeError)
+    async def _too_large_stream(_: Request, exc: BodyTooLargeError) -> Response:
+        return error_response(413, "payload_too_large", "Request body too large.")
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> Response:
+        return error_response(500, "internal_error", "Internal error; see the gateway log.")
+
+
+class RequestContextMiddleware:
+    """Echo or assign `x-request-id`, cap the body size (413), record request metrics."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        request_id = headers.get(b"x-request-id", b"").decode() or uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status_holder = {"status": 500}
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                ]
+            await send(message)
+
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            await _too_large(self.max_body_bytes, send_with_id)
+        else:
+            await self.app(scope, _limited(receive, self.max_body_bytes), send_with_id)
+        route = _route_of(scope)
+        HTTP_REQUESTS.labels(route, scope["method"], str(status_holder["status"])).inc()
+        HTTP_LATENCY.labels(route, scope["method"]).observe(time.perf_counter() - started)
+
+
+class BodyTooLargeError(Exception):
+    pass
+
+
+def _limited(receive: Receive, limit: int) -> Receive:
+    seen = 0
+
+    async def wrapped() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise BodyTooLargeError
+        return message
+
+    return wrapped
+
+
+async def _too_large(limit: int, send: Send) -> None:
+    response = error_response(
+        413, "payload_too_large", f"Request body exceeds {limit} bytes.", {"max_bytes": limit}
+    )
+    await response({"type": "http"}, _no_receive, send)
+
+
+async def _no_receive() -> Message:
+    return {"type": "http.disconnect"}
+
+
+def _route_of(scope: Scope) -> str:
+    route = scope.get("route")
+    return str(getattr(route, "path", "unmatched"))

@@ -1,0 +1,133 @@
+"""The projector service: consume `jobs.events` in group `projector`, apply, write, commit.
+
+`rebuild` replays the topic from the beginning into an empty read model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+
+from jobstream.adapters.kafka import KafkaEventPublisher, dlq_message, make_consumer
+from jobstream.adapters.metrics import CONSUMER_LAG, DLQ_MESSAGES
+from jobstream.adapters.mongo import MongoJobStore, connect
+from jobstream.adapters.ops_http import OpsServer, ops_app
+from jobstream.projector.core import EventRecord, Projector
+from jobstream.settings import ProjectorSettings
+
+log = logging.getLogger(__name__)
+GROUP = "projector"
+
+
+class _ForgetOnRebalance(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, projector: Projector) -> None:
+        self.projector = projector
+
+    async def on_partitions_revoked(self, revoked: object) -> None:
+        self.projector.forget()
+
+    async def on_partitions_assigned(self, assigned: object) -> None:
+        self.projector.forget()
+
+
+def _records(batch: dict[TopicPartition, Sequence[object]]) -> list[EventRecord]:
+    return [
+        EventRecord(tp.topic, tp.partition, r.offset, r.key, r.value)  # type: ignore[attr-defined]
+        for tp, recs in batch.items()
+        for r in recs
+    ]
+
+
+async def _step(
+    consumer: AIOKafkaConsumer,
+    projector: Projector,
+    publisher: KafkaEventPublisher,
+    settings: ProjectorSettings,
+) -> int:
+    batch = await consumer.getmany(timeout_ms=500, max_records=settings.batch_max_records)
+    if not batch:
+        return 0
+    records = _records(batch)
+    poison = await projector.apply_batch(records)
+    if poison:
+        await publisher.publish(
+            [
+                dlq_message(
+                    topic=settings.dlq_topic, key=p.key, value=p.value, source=p.topic,
+                    partition=p.partition, offset=p.offset, error="undecodable event",
+                )
+                for p in poison
+            ]
+        )  # fmt: skip
+        DLQ_MESSAGES.labels(settings.events_topic).inc(len(poison))
+    await consumer.commit({tp: recs[-1].offset + 1 for tp, recs in batch.items()})
+    for tp in batch:
+        high = consumer.highwater(tp)
+        position = await consumer.position(tp)
+        if high is not None:
+            CONSUMER_LAG.labels(GROUP, tp.topic, str(tp.partition)).set(max(0, high - position))
+    return len(records)
+
+
+async def run_projector(settings: ProjectorSettings, *, stop: asyncio.Event) -> None:
+    client, db = connect(settings.mongo_url, settings.mongo_database)
+    store = MongoJobStore(db)
+    await store.ensure_indexes()
+    projector = Projector(store, cache_size=settings.cache_size)
+    publisher = KafkaEventPublisher(settings.kafka_bootstrap, client_id="projector")
+    consumer = make_consumer(
+        bootstrap=settings.kafka_bootstrap, group_id=GROUP, client_id="projector",
+        max_poll_records=settings.batch_max_records,
+    )  # fmt: skip
+    consumer.subscribe([settings.events_topic], listener=_ForgetOnRebalance(projector))
+    ops = OpsServer(
+        ops_app(lambda: {"status": "ok"}), host=settings.host, port=settings.metrics_port
+    )
+    await publisher.start()
+    await consumer.start()
+    await ops.start()
+    log.info("projector started", extra={"topic": settings.events_topic})
+    try:
+        while not stop.is_set():
+            await _step(consumer, projector, publisher, settings)
+    finally:
+        await ops.stop()
+        await consumer.stop()
+        await publisher.stop()
+        await client.close()
+
+
+async def rebuild(settings: ProjectorSettings) -> int:
+    """Drop the read model's jobs and replay `jobs.events` from the start. Returns events read.
+
+    Stop the projector first; the gateway may keep running (its inserts are re-applied).
+    """
+    client, db = connect(settings.mongo_url, settings.mongo_database)
+    store = MongoJobStore(db)
+    await store.drop()
+    await store.ensure_indexes()
+    projector = Projector(store, cache_size=settings.cache_size)
+    consumer = make_consumer(bootstrap=settings.kafka_bootstrap, group_id=None, client_id="rebuild")
+    await consumer.start()
+    total = 0
+    try:
+        await consumer.topics()  # loads metadata, so partitions_for_topic answers
+        parts = consumer.partitions_for_topic(settings.events_topic) or set()
+        tps = [TopicPartition(settings.events_topic, p) for p in sorted(parts)]
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        end = await consumer.end_offsets(tps)
+        while [tp for tp in tps if await consumer.position(tp) < end[tp]]:
+            batch = await consumer.getmany(*tps, timeout_ms=1000, max_records=2000)
+            records = [
+                r for r in _records(batch) if r.offset < end[TopicPartition(r.topic, r.partition)]
+            ]
+            await projector.apply_batch(records)
+            total += len(records)
+    finally:
+        await consumer.stop()
+        await client.close()
+    return total

@@ -1,0 +1,128 @@
+"""Applies a batch of `jobs.events` records to the read model through `apply()`.
+
+Each job's events share a partition, so offsets per job only grow: a stored `event_offset`
+fences redelivery after a crash exactly, and `apply()` makes semantic duplicates (an outbox
+re-publish, a worker's re-emit) no-ops. A batch is written with one bulk upsert.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from pydantic import ValidationError
+
+from jobstream.adapters.metrics import (
+    EVENTS_NOT_APPLIED,
+    PROJECTOR_APPLY,
+    PROJECTOR_BATCH,
+    QUEUE_WAIT,
+    RUN_TIME,
+    TRANSITIONS,
+)
+from jobstream.core.record import JobRecord
+from jobstream.core.state import Outcome, apply
+from jobstream_schemas.events import JobEvent, JobStarted, decode_event
+
+log = logging.getLogger(__name__)
+
+
+class ProjectionStore(Protocol):
+    async def get_for_projection(self, job_id: str) -> tuple[JobRecord, int] | None: ...
+    async def write_many(self, items: Sequence[tuple[JobRecord, int]]) -> None: ...
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One consumed message, reduced to what the projector needs."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+
+
+@dataclass
+class Projector:
+    """Stateful only through a cache of the documents it wrote (it is their single writer)."""
+
+    store: ProjectionStore
+    cache_size: int = 50_000
+    _cache: OrderedDict[str, tuple[JobRecord | None, int]] = field(default_factory=OrderedDict)
+
+    def forget(self) -> None:
+        """Drop the cache (on rebalance another instance may have written meanwhile)."""
+        self._cache.clear()
+
+    async def _load(self, job_id: str) -> tuple[JobRecord | None, int]:
+        hit = self._cache.get(job_id)
+        if hit is not None:
+            self._cache.move_to_end(job_id)
+            return hit
+        stored = await self.store.get_for_projection(job_id)
+        return stored if stored is not None else (None, -1)
+
+    def _remember(self, job_id: str, state: tuple[JobRecord | None, int]) -> None:
+        self._cache[job_id] = state
+        self._cache.move_to_end(job_id)
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+
+    async def apply_batch(self, records: Sequence[EventRecord]) -> list[EventRecord]:
+        """Apply and persist; returns the undecodable records (for the DLQ)."""
+        started = time.perf_counter()
+        poison: list[EventRecord] = []
+        by_job: OrderedDict[str, list[tuple[int, JobEvent]]] = OrderedDict()
+        for rec in records:
+            try:
+                event = decode_event(rec.value or b"")
+            except ValidationError as exc:
+                log.error("undecodable event", extra={"offset": rec.offset, "error": str(exc)})
+                poison.append(rec)
+                continue
+            by_job.setdefault(event.job_id, []).append((rec.offset, event))
+        writes: list[tuple[JobRecord, int]] = []
+        for job_id, events in by_job.items():
+            job, offset = await self._load(job_id)
+            job, offset, changed = _fold(job, offset, events)
+            self._remember(job_id, (job, offset))
+            if changed and job is not None:
+                writes.append((job, offset))
+        await self.store.write_many(writes)
+        PROJECTOR_BATCH.observe(len(records))
+        PROJECTOR_APPLY.observe(time.perf_counter() - started)
+        return poison
+
+
+def _fold(
+    job: JobRecord | None, offset: int, events: Sequence[tuple[int, JobEvent]]
+) -> tuple[JobRecord | None, int, bool]:
+    changed = False
+    for event_offset, event in events:
+        if event_offset <= offset:
+            continue  # redelivered after a crash: already in the stored document
+        result = apply(job, event)
+        offset = event_offset
+        changed = True  # the offset advanced, so the document is rewritten
+        if result.outcome is Outcome.APPLIED and result.job is not None:
+            _observe(job, result.job, event)
+        elif result.outcome is not Outcome.APPLIED:
+            EVENTS_NOT_APPLIED.labels(result.outcome.value, event.type).inc()
+        job = result.job
+    return job, offset, changed
+
+
+def _observe(before: JobRecord | None, after: JobRecord, event: JobEvent) -> None:
+    if before is not None and before.status == after.status:
+        return
+    TRANSITIONS.labels(after.slug, after.status).inc()
+    at = event.occurred_at.timestamp()
+    if isinstance(event, JobStarted) and after.attempt == 1 and event.payload.try_number == 1:
+        QUEUE_WAIT.labels(after.slug).observe(max(0.0, at - after.created_at))
+    if after.status in ("completed", "failed", "cancelled") and after.started_at is not None:
+        RUN_TIME.labels(after.slug, after.status).observe(max(0.0, at - after.started_at))

@@ -1,0 +1,94 @@
+"""Settings from the environment, one prefix per service on top of the shared `JOBSTREAM_` ones.
+
+Every setting is listed with its default in README.md ("Settings").
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CommonSettings(BaseSettings):
+    """What every service needs to reach Kafka, MongoDB and S3 (prefix `JOBSTREAM_`)."""
+
+    model_config = SettingsConfigDict(env_prefix="JOBSTREAM_", extra="ignore")
+
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    topic_prefix: str = "jobs"
+    mongo_url: str = "mongodb://127.0.0.1:27017/"
+    mongo_database: str = "jobstream"
+    s3_endpoint: str | None = None
+    s3_bucket: str = "jobstream-artifacts"
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = Field(None, description="None: the AWS credential chain")
+    s3_secret_access_key: str | None = None
+    retention_seconds: int = Field(7 * 24 * 3600, ge=1, description="created → expires_at")
+    noop_endpoint_enabled: bool = Field(False, description="accept /v1/diagnostics/noop (bench)")
+    log_level: str = "INFO"
+
+    @property
+    def events_topic(self) -> str:
+        return f"{self.topic_prefix}.events"
+
+    @property
+    def dlq_topic(self) -> str:
+        return f"{self.topic_prefix}.dlq"
+
+    def commands_topic(self, slug: str) -> str:
+        return f"{self.topic_prefix}.commands.{slug}"
+
+
+class GatewaySettings(CommonSettings):
+    """The HTTP gateway (prefix `JOBSTREAM_GATEWAY_` for its own settings)."""
+
+    model_config = SettingsConfigDict(env_prefix="JOBSTREAM_GATEWAY_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_body_bytes: int = Field(64 * 1024 * 1024, description="larger bodies get 413")
+    offload_threshold_bytes: int = Field(64 * 1024, description="data: URLs above go to S3")
+    dispatch_timeout_seconds: float = Field(5.0, description="then 202 + dispatch_delayed")
+    enabled_slugs: str = Field("parse", description="comma-separated worker slugs that exist")
+
+
+class WorkerSettings(CommonSettings):
+    """A worker service (prefix `JOBSTREAM_WORKER_`)."""
+
+    model_config = SettingsConfigDict(env_prefix="JOBSTREAM_WORKER_", extra="ignore")
+
+    slug: str = "parse"
+    instance: str = "1"
+    concurrency: int = Field(8, ge=1, description="jobs run at once per instance")
+    job_timeout_seconds: float = 300.0
+    max_tries: int = Field(3, ge=1, description="executions per attempt on transient errors")
+    backoff_base_seconds: float = 0.5
+    backoff_max_seconds: float = 30.0
+    metrics_port: int = 8110
+    host: str = "127.0.0.1"
+    max_document_bytes: int = 200 * 1024 * 1024
+    response_inline_bytes: int = Field(256 * 1024, description="bigger response bodies go to S3")
+
+
+class ProjectorSettings(CommonSettings):
+    """The projector (prefix `JOBSTREAM_PROJECTOR_`)."""
+
+    model_config = SettingsConfigDict(env_prefix="JOBSTREAM_PROJECTOR_", extra="ignore")
+
+    batch_max_records: int = 500
+    batch_timeout_ms: int = 50
+    cache_size: int = 50_000
+    metrics_port: int = 8101
+    host: str = "127.0.0.1"
+
+
+class JanitorSettings(CommonSettings):
+    """The janitor: expiry, artifact purge and the outbox relay (prefix `JOBSTREAM_JANITOR_`)."""
+
+    model_config = SettingsConfigDict(env_prefix="JOBSTREAM_JANITOR_", extra="ignore")
+
+    interval_seconds: float = 5.0
+    purge_grace_seconds: int = Field(0, description="keep artifacts after expiry (retry window)")
+    outbox_min_age_seconds: float = Field(2.0, description="leave fresh entries to the gateway")
+    metrics_port: int = 8102
+    host: str = "127.0.0.1"
