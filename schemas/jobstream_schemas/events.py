@@ -72,6 +72,7 @@ class JobStartedPayload(BaseModel):
 
     try_number: int = Field(1, ge=1, description="Execution within the attempt (transient retries)")
     worker_id: str = ""
+    retry_of: JobError | None = Field(None, description="The transient error of the previous try")
 
 
 class JobProgressPayload(BaseModel):

@@ -1,16 +1,147 @@
-"""The `jobstream` command: one entry point for every service and the operator tools."""
+"""The `jobstream` command: one entry point for every service and the operator tools.
+
+jobstream gateway | worker [SLUG] | projector [rebuild] | janitor | run all
+jobstream keys create --org ORG      jobstream topics create      jobstream schemas export
+jobstream dev up|down|status|clean   (the local stack behind `make up`)
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import signal
 import sys
+from collections.abc import Awaitable, Callable
 
+from jobstream import logs
 from jobstream.devstack import cli as dev_cli
+
+Service = Callable[[asyncio.Event], Awaitable[None]]
+
+
+def run_until_signalled(*services: Service) -> int:
+    """Run services until SIGTERM/SIGINT, then let them stop cleanly."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await asyncio.gather(*(service(stop) for service in services))
+
+    asyncio.run(main())
+    return 0
+
+
+def cmd_gateway(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from jobstream.gateway.app import create_app
+    from jobstream.settings import GatewaySettings
+
+    settings = GatewaySettings()
+    logs.configure("gateway", settings.log_level)
+    app = create_app(settings)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from jobstream.settings import WorkerSettings
+    from jobstream.workers.app import run_worker
+
+    settings = WorkerSettings(**({"slug": args.slug} if args.slug else {}))
+    logs.configure(f"worker-{settings.slug}", settings.log_level)
+    return run_until_signalled(lambda stop: run_worker(settings, stop=stop))
+
+
+def cmd_projector(args: argparse.Namespace) -> int:
+    from jobstream.projector.app import rebuild, run_projector
+    from jobstream.settings import ProjectorSettings
+
+    settings = ProjectorSettings()
+    logs.configure("projector", settings.log_level)
+    if args.action == "rebuild":
+        count = asyncio.run(rebuild(settings))
+        print(f"rebuilt the read model from {count} events")
+        return 0
+    return run_until_signalled(lambda stop: run_projector(settings, stop=stop))
+
+
+def cmd_janitor(args: argparse.Namespace) -> int:
+    from jobstream.janitor.app import run_janitor
+    from jobstream.settings import JanitorSettings
+
+    settings = JanitorSettings()
+    logs.configure("janitor", settings.log_level)
+    return run_until_signalled(lambda stop: run_janitor(settings, stop=stop))
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    from jobstream.adapters.mongo import MongoApiKeys, connect
+    from jobstream.gateway.auth import hash_key, new_api_key
+    from jobstream.settings import CommonSettings
+
+    settings = CommonSettings()
+
+    async def create() -> str:
+        client, db = connect(settings.mongo_url, settings.mongo_database)
+        try:
+            key = new_api_key()
+            await MongoApiKeys(db).add(
+                key_hash=hash_key(key), organization_id=args.org, name=args.name
+            )
+            return key
+        finally:
+            await client.close()
+
+    print(asyncio.run(create()))
+    return 0
+
+
+def cmd_topics(args: argparse.Namespace) -> int:
+    from jobstream.adapters.kafka import ensure_topics, topic_plan
+    from jobstream.settings import CommonSettings
+
+    settings = CommonSettings()
+    created = asyncio.run(ensure_topics(settings.kafka_bootstrap, topic_plan(settings)))
+    print(f"created: {', '.join(created) or 'none (all exist)'}")
+    return 0
+
+
+def cmd_schemas(args: argparse.Namespace) -> int:
+    from jobstream.schema_export import export_all
+
+    for path in export_all(check=args.check):
+        print(path)
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jobstream", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="jobstream", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("gateway", help="the HTTP API").set_defaults(func=cmd_gateway)
+    worker = sub.add_parser("worker", help="a worker service")
+    worker.add_argument("slug", nargs="?", help="endpoint slug (default: JOBSTREAM_WORKER_SLUG)")
+    worker.set_defaults(func=cmd_worker)
+    projector = sub.add_parser("projector", help="the read-model writer")
+    projector.add_argument("action", nargs="?", choices=["run", "rebuild"], default="run")
+    projector.set_defaults(func=cmd_projector)
+    sub.add_parser("janitor", help="expiry, purge, outbox relay").set_defaults(func=cmd_janitor)
+    keys = sub.add_parser("keys", help="API keys")
+    keys.add_argument("action", choices=["create"])
+    keys.add_argument("--org", required=True)
+    keys.add_argument("--name")
+    keys.set_defaults(func=cmd_keys)
+    topics = sub.add_parser("topics", help="create the Kafka topics")
+    topics.add_argument("action", choices=["create"])
+    topics.set_defaults(func=cmd_topics)
+    schemas = sub.add_parser("schemas", help="export JSON Schema, OpenAPI, AsyncAPI")
+    schemas.add_argument("action", choices=["export"])
+    schemas.add_argument("--check", action="store_true", help="fail if the files are stale")
+    schemas.set_defaults(func=cmd_schemas)
     dev_cli.add_parser(sub)
     return parser
 

@@ -1,4 +1,4 @@
-"""Settings from the environment, one prefix per service on top of the shared `JOBSTREAM_` ones.
+"""Settings from the environment: a prefix per service on top of the shared `JOBSTREAM_` one.
 
 Every setting is listed with its default in README.md ("Settings").
 """
@@ -6,13 +6,32 @@ Every setting is listed with its default in README.md ("Settings").
 from __future__ import annotations
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 
 class CommonSettings(BaseSettings):
     """What every service needs to reach Kafka, MongoDB and S3 (prefix `JOBSTREAM_`)."""
 
     model_config = SettingsConfigDict(env_prefix="JOBSTREAM_", extra="ignore")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """A service's own prefix (e.g. `JOBSTREAM_GATEWAY_PORT`) wins over the shared
+        `JOBSTREAM_` one, so `JOBSTREAM_KAFKA_BOOTSTRAP` reaches every service."""
+        shared = EnvSettingsSource(settings_cls, env_prefix="JOBSTREAM_")
+        return init_settings, env_settings, shared, dotenv_settings, file_secret_settings
 
     kafka_bootstrap: str = "127.0.0.1:9092"
     topic_prefix: str = "jobs"
@@ -24,6 +43,9 @@ class CommonSettings(BaseSettings):
     s3_access_key_id: str | None = Field(None, description="None: the AWS credential chain")
     s3_secret_access_key: str | None = None
     retention_seconds: int = Field(7 * 24 * 3600, ge=1, description="created → expires_at")
+    events_partitions: int = 6
+    commands_partitions: int = 6
+    worker_slugs: str = Field("parse", description="comma-separated worker slugs deployed")
     noop_endpoint_enabled: bool = Field(False, description="accept /v1/diagnostics/noop (bench)")
     log_level: str = "INFO"
 
@@ -38,6 +60,13 @@ class CommonSettings(BaseSettings):
     def commands_topic(self, slug: str) -> str:
         return f"{self.topic_prefix}.commands.{slug}"
 
+    @property
+    def deployed_slugs(self) -> list[str]:
+        slugs = [s.strip() for s in self.worker_slugs.split(",") if s.strip()]
+        if self.noop_endpoint_enabled and "noop" not in slugs:
+            slugs.append("noop")
+        return slugs
+
 
 class GatewaySettings(CommonSettings):
     """The HTTP gateway (prefix `JOBSTREAM_GATEWAY_` for its own settings)."""
@@ -49,7 +78,6 @@ class GatewaySettings(CommonSettings):
     max_body_bytes: int = Field(64 * 1024 * 1024, description="larger bodies get 413")
     offload_threshold_bytes: int = Field(64 * 1024, description="data: URLs above go to S3")
     dispatch_timeout_seconds: float = Field(5.0, description="then 202 + dispatch_delayed")
-    enabled_slugs: str = Field("parse", description="comma-separated worker slugs that exist")
 
 
 class WorkerSettings(CommonSettings):

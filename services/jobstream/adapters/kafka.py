@@ -14,6 +14,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from jobstream.adapters.mongo import OutboxMessage
+from jobstream.settings import CommonSettings
 from jobstream_schemas.events import Envelope, encode
 
 log = logging.getLogger(__name__)
@@ -129,3 +130,35 @@ def dlq_message(
         ("dlq.error", error[:1000].encode()),
     )
     return OutboxMessage(topic=topic, key=key or b"", value=value or b"", headers=headers)
+
+
+def topic_plan(settings: CommonSettings) -> dict[str, tuple[int, dict[str, str]]]:
+    """Every topic the deployment uses: name → (partitions, configs)."""
+    # jobs.events is the source of truth that `projector rebuild` replays: keep it forever.
+    plan = {
+        settings.events_topic: (settings.events_partitions, {"retention.ms": "-1"}),
+        settings.dlq_topic: (1, {}),
+    }
+    for slug in settings.deployed_slugs:
+        plan[settings.commands_topic(slug)] = (settings.commands_partitions, {})
+    return plan
+
+
+async def ensure_topics(bootstrap: str, plan: dict[str, tuple[int, dict[str, str]]]) -> list[str]:
+    """Create the missing topics (replication 1 per broker count is the operator's setting)."""
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [
+            NewTopic(name, parts, 1, topic_configs=configs)
+            for name, (parts, configs) in plan.items()
+            if name not in existing
+        ]
+        if missing:
+            await admin.create_topics(missing)
+        return [t.name for t in missing]
+    finally:
+        await admin.close()

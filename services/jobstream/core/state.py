@@ -118,6 +118,9 @@ def _started(job: JobRecord, event: JobStarted) -> Applied:
         last_attempt_at=_ts(event),
         current_try=try_number,
         attempt_count=job.attempt_count + 1,
+        last_failure_code=retry_of.code
+        if (retry_of := event.payload.retry_of)
+        else job.last_failure_code,
     )
 
 

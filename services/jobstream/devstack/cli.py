@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import time
 from pathlib import Path
 
 from jobstream.devstack import stack
-from jobstream.devstack.services import service_specs
+from jobstream.devstack.services import deployed_slugs, service_specs, worker_instances
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,10 +39,17 @@ async def _up(layout: stack.StackLayout) -> int:
     # Readiness polling connects before the broker listens; aiokafka logs every refusal.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     t0 = time.monotonic()
+    workers = worker_instances()
+    layout = dataclasses.replace(
+        layout, extra_env={"JOBSTREAM_WORKER_SLUGS": deployed_slugs(workers), **layout.extra_env}
+    )
     started = await stack.start_infra(layout)
-    specs = service_specs(layout)
-    started += await stack.start_services(layout, specs)
+    await stack.create_topics(layout)
+    started += await stack.start_services(layout, service_specs(layout, workers))
+    api_key = await stack.dev_api_key(layout)
     env = {
+        "JOBS_API_URL": f"http://127.0.0.1:{layout.gateway_port}",
+        "JOBS_API_KEY": api_key,
         "KAFKA_BOOTSTRAP": layout.ports.kafka_bootstrap,
         "MONGO_URL": layout.ports.mongo_url,
         "S3_ENDPOINT": layout.ports.s3_endpoint,

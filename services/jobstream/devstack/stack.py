@@ -16,6 +16,7 @@ from pathlib import Path
 
 from jobstream.devstack import infra
 from jobstream.devstack.processes import ManagedProcess, stop_process
+from jobstream.settings import CommonSettings
 
 DEFAULT_BUCKET = "jobstream-artifacts"
 
@@ -74,6 +75,9 @@ class StackLayout:
             "JOBSTREAM_MONGO_URL": self.ports.mongo_url,
             "JOBSTREAM_S3_ENDPOINT": self.ports.s3_endpoint,
             "JOBSTREAM_S3_BUCKET": self.bucket,
+            # moto accepts any credentials; real deployments use the AWS credential chain.
+            "JOBSTREAM_S3_ACCESS_KEY_ID": "testing",
+            "JOBSTREAM_S3_SECRET_ACCESS_KEY": "testing",
             **self.extra_env,
         }
 
@@ -168,3 +172,38 @@ def clean(layout: StackLayout) -> None:
 
 def elapsed(start: float) -> str:
     return f"{time.monotonic() - start:.1f}s"
+
+
+def layout_settings(layout: StackLayout) -> CommonSettings:
+    """The shared settings the stack's services will read, as this process sees them."""
+    env = layout.infra_env()
+    return CommonSettings(
+        kafka_bootstrap=env["JOBSTREAM_KAFKA_BOOTSTRAP"],
+        worker_slugs=env.get("JOBSTREAM_WORKER_SLUGS", "parse"),
+        noop_endpoint_enabled=env.get("JOBSTREAM_NOOP_ENDPOINT_ENABLED", "").lower() == "true",
+    )
+
+
+async def create_topics(layout: StackLayout) -> list[str]:
+    from jobstream.adapters.kafka import ensure_topics, topic_plan
+
+    settings = layout_settings(layout)
+    return await ensure_topics(settings.kafka_bootstrap, topic_plan(settings))
+
+
+async def dev_api_key(layout: StackLayout) -> str:
+    """The development key: created once per data directory, then reused."""
+    path = layout.data_dir / "dev-api-key"
+    if path.exists():
+        return path.read_text().strip()
+    from jobstream.adapters.mongo import MongoApiKeys, connect
+    from jobstream.gateway.auth import hash_key, new_api_key
+
+    client, db = connect(layout.ports.mongo_url, "jobstream")
+    try:
+        key = new_api_key()
+        await MongoApiKeys(db).add(key_hash=hash_key(key), organization_id="dev", name="make up")
+    finally:
+        await client.close()
+    path.write_text(key + "\n")
+    return key

@@ -102,10 +102,7 @@ class JobService:
 
     @property
     def enabled_slugs(self) -> set[str]:
-        slugs = {s.strip() for s in self.settings.enabled_slugs.split(",") if s.strip()}
-        if self.settings.noop_endpoint_enabled:
-            slugs.add("noop")
-        return slugs
+        return set(self.settings.deployed_slugs)
 
     def _slug(self, endpoint: str) -> str:
         slug = slug_for(endpoint)

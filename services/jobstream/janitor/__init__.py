@@ -1,0 +1,1 @@
+"""The janitor: expiry, artifact purge and the outbox relay."""

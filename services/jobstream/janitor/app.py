@@ -1,0 +1,43 @@
+"""The janitor service: a pass every `interval_seconds`, plus /metrics and /health."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from jobstream.adapters.kafka import KafkaEventPublisher
+from jobstream.adapters.mongo import MongoJobStore, MongoOutbox, connect
+from jobstream.adapters.ops_http import OpsServer, ops_app
+from jobstream.bootstrap import connect_blobs
+from jobstream.janitor.core import Janitor
+from jobstream.settings import JanitorSettings
+
+log = logging.getLogger(__name__)
+
+
+async def run_janitor(settings: JanitorSettings, *, stop: asyncio.Event) -> None:
+    client, db = connect(settings.mongo_url, settings.mongo_database)
+    publisher = KafkaEventPublisher(settings.kafka_bootstrap, client_id="janitor")
+    blobs = await connect_blobs(settings)
+    janitor = Janitor(settings, MongoJobStore(db), MongoOutbox(db), publisher, blobs)
+    ops = OpsServer(
+        ops_app(lambda: {"status": "ok"}), host=settings.host, port=settings.metrics_port
+    )
+    await publisher.start()
+    await ops.start()
+    try:
+        while not stop.is_set():
+            try:
+                report = await janitor.run_pass()
+                if report.relayed or report.expired or report.purged:
+                    log.info("janitor pass", extra=vars(report))
+            except Exception:
+                log.exception("janitor pass failed; retrying next interval")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=settings.interval_seconds)
+    finally:
+        await ops.stop()
+        await publisher.stop()
+        await blobs.close()
+        await client.close()
