@@ -35,7 +35,7 @@ fmt: provision  ## apply ruff's fixes and formatting
 	@$(VENV)/bin/ruff format .
 
 test: provision lint  ## lint, then unit, integration and e2e tests on their own isolated infrastructure
-	@$(PY) -m pytest tests
+	@$(PY) -m pytest tests/unit tests/integration tests/e2e
 
 unit: provision  ## unit tests only (seconds, no infrastructure)
 	@$(PY) -m pytest tests/unit

@@ -17,8 +17,9 @@ from jobstream.adapters.ops_http import OpsServer, ops_app
 from jobstream.bootstrap import connect_blobs
 from jobstream.settings import WorkerSettings
 from jobstream.workers.context import Handler
+from jobstream.workers.diagnostics import handle_noop
 from jobstream.workers.execution import Execution
-from jobstream.workers.parse.handler import handle_noop, handle_parse
+from jobstream.workers.parse.handler import handle_parse
 from jobstream.workers.runtime import WorkerRuntime
 
 log = logging.getLogger(__name__)

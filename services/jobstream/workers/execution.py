@@ -121,7 +121,7 @@ class Execution:
             return self._failed(command, error, try_number)
         except (TransientError, asyncio.CancelledError):
             raise
-        except Exception as exc:  # noqa: BLE001 - a handler bug fails the job, not the worker
+        except Exception as exc:
             log.exception("handler crashed", extra={"job_id": command.job_id})
             error = JobError(code="internal_error", message=f"{type(exc).__name__}: {exc}"[:500])
             return self._failed(command, error, try_number)

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass, field
-
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from pydantic import ValidationError
@@ -64,6 +64,9 @@ class WorkerRuntime:
     offsets: dict[TopicPartition, PartitionOffsets] = field(default_factory=dict)
     running: dict[tuple[str, int], Running] = field(default_factory=dict)
     cancelled: set[tuple[str, int]] = field(default_factory=set)
+    # Jobs this instance finished lately: a re-published command (outbox relay after a late ack)
+    # is skipped even before the projector has applied the outcome.
+    finished: OrderedDict[tuple[str, int], None] = field(default_factory=OrderedDict)
     _committed: dict[TopicPartition, int] = field(default_factory=dict)
     _slots: asyncio.Semaphore = field(init=False)
 
@@ -116,8 +119,9 @@ class WorkerRuntime:
         if isinstance(command, CancelRequested):
             self._cancel(job_key)
             self._finished(tp, offset)
-        elif job_key in self.running:
-            self._finished(tp, offset)  # a duplicate of a job already here
+        elif job_key in self.running or job_key in self.finished:
+            WORKER_SKIPPED.labels(self.settings.slug, "duplicate").inc()
+            self._finished(tp, offset)  # a duplicate of a job running or finished here
         else:
             running = Running(tp, offset)
             self.running[job_key] = running
@@ -155,7 +159,13 @@ class WorkerRuntime:
             self.running.pop(job_key, None)
             self.cancelled.discard(job_key)
             if released:
+                self._remember_finished(job_key)
                 self._finished(running.tp, running.offset)
+
+    def _remember_finished(self, job_key: tuple[str, int]) -> None:
+        self.finished[job_key] = None
+        if len(self.finished) > 50_000:
+            self.finished.popitem(last=False)
 
     async def _should_skip(self, command: JobRequested | RetryRequested) -> bool:
         job_key = (command.job_id, command.attempt)

@@ -54,8 +54,3 @@ async def handle_parse(ctx: JobContext) -> JobResponse:
         "text": text,
     }
     return JobResponse(status_code=200, body=body)
-
-
-async def handle_noop(ctx: JobContext) -> JobResponse:
-    """The diagnostic no-op endpoint: passes through the whole pipeline, does no work."""
-    return JobResponse(status_code=200, body={"ok": True, "job_id": ctx.job_id})

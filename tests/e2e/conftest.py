@@ -1,0 +1,139 @@
+"""The running stack for end-to-end tests: real services as processes on the test infrastructure.
+
+Settings are shortened where waiting would otherwise dominate (dispatch timeout, janitor
+interval); the noop diagnostic endpoint is enabled so tests can hold, fail or slow jobs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import random
+import socket
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+
+from jobstream.devstack import stack
+from jobstream.devstack.processes import start_process, stop_process
+from jobstream.devstack.services import service_specs, worker_spec
+from jobstream.devstack.stack import ServiceSpec, StackLayout
+
+T = TypeVar("T")
+
+E2E_ENV = {
+    "JOBSTREAM_WORKER_SLUGS": "parse,noop",
+    "JOBSTREAM_NOOP_ENDPOINT_ENABLED": "true",
+    "JOBSTREAM_GATEWAY_DISPATCH_TIMEOUT_SECONDS": "2",
+    "JOBSTREAM_JANITOR_INTERVAL_SECONDS": "0.5",
+    "JOBSTREAM_JANITOR_OUTBOX_MIN_AGE_SECONDS": "1",
+    "JOBSTREAM_WORKER_BACKOFF_BASE_SECONDS": "0.05",
+    "JOBSTREAM_LOG_LEVEL": "INFO",
+}
+
+
+def _free_block(size: int) -> int:
+    """A base port with `size` free ports after it."""
+    for _ in range(200):
+        base = random.randint(20000, 60000)
+        try:
+            for port in range(base, base + size):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError("no free port block")
+
+
+async def wait_for(
+    probe: Callable[[], Awaitable[T | None]], *, timeout: float = 30, what: str = "condition"
+) -> T:
+    """Poll `probe` until it returns something truthy; fail at the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+@dataclass
+class RunningStack:
+    layout: StackLayout
+    url: str
+    keys: dict[str, str]  # organization → API key
+
+    def client(self, org: str = "org_a") -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.url, headers={"Api-Key": self.keys[org]}, timeout=60)
+
+    def start(self, spec: ServiceSpec) -> None:
+        start_process(
+            self.layout.process(spec.name), spec.argv, env={**self.layout.infra_env(), **spec.env}
+        )
+
+    async def start_and_wait(self, specs: list[ServiceSpec]) -> None:
+        await stack.start_services(self.layout, specs)
+
+    def stop(self, name: str, *, hard: bool = False) -> None:
+        stop_process(self.layout.process(name), hard=hard)
+
+    def noop_worker(self, instance: int) -> ServiceSpec:
+        return worker_spec("noop", instance, self.layout.service_port_base + 40 + instance)
+
+    async def job_when(
+        self, client: httpx.AsyncClient, job_id: str, ok: Callable[[dict[str, Any]], bool],
+        *, timeout: float = 30, params: dict[str, str] | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        async def probe() -> dict[str, Any] | None:
+            resp = await client.get(f"/v1/jobs/{job_id}", params=params)
+            body: dict[str, Any] = resp.json()
+            return body if resp.status_code == 200 and ok(body) else None
+
+        return await wait_for(probe, timeout=timeout, what=f"{job_id} to reach the state")
+
+
+@pytest.fixture(scope="session")
+async def running_stack(infra_stack: StackLayout) -> AsyncIterator[RunningStack]:
+    base = _free_block(60)
+    layout = dataclasses.replace(
+        infra_stack, gateway_port=base, service_port_base=base, extra_env=E2E_ENV
+    )
+    await stack.create_topics(layout)
+    specs = service_specs(layout, {"parse": 1})  # noop workers are started by the tests
+    try:
+        await stack.start_services(layout, specs)
+        keys = {org: await _api_key(layout, org) for org in ("org_a", "org_b")}
+        yield RunningStack(layout, f"http://127.0.0.1:{layout.gateway_port}", keys)
+    finally:
+        for name in [p.stem for p in (layout.run_dir / "pids").glob("*.pid")]:
+            if name not in stack.INFRA:
+                stop_process(layout.process(name))
+
+
+async def _api_key(layout: StackLayout, org: str) -> str:
+    from jobstream.adapters.mongo import MongoApiKeys, connect
+    from jobstream.gateway.auth import hash_key, new_api_key
+
+    client, db = connect(layout.ports.mongo_url, "jobstream")
+    try:
+        key = new_api_key()
+        await MongoApiKeys(db).add(key_hash=hash_key(key), organization_id=org, name="e2e")
+        return key
+    finally:
+        await client.close()
+
+
+@pytest.fixture
+async def noop_worker(running_stack: RunningStack) -> RunningStack:
+    """Makes sure one noop worker runs (tests that hold jobs in `queued` stop it themselves)."""
+    spec = running_stack.noop_worker(1)
+    if not running_stack.layout.process(spec.name).is_running():
+        await running_stack.start_and_wait([spec])
+    return running_stack
