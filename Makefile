@@ -37,6 +37,9 @@ fmt: provision  ## apply ruff's fixes and formatting
 test: provision lint  ## lint, then unit, integration and e2e tests on their own isolated infrastructure
 	@$(PY) -m pytest tests/unit tests/integration tests/e2e
 
+schemas: provision  ## regenerate schemas/generated (JSON Schema, OpenAPI, AsyncAPI) from the models
+	@$(JOBSTREAM) schemas export
+
 unit: provision  ## unit tests only (seconds, no infrastructure)
 	@$(PY) -m pytest tests/unit
 

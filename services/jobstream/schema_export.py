@@ -15,8 +15,10 @@ The models in `jobstream_schemas` are the source of truth (DESIGN.md, "Events");
 Nothing connects to anything: the gateway app is built but its lifespan (which connects to Kafka,
 MongoDB and S3) is never run, and the FastStream broker is never started. The settings used are the
 defaults, not the environment's, so the output does not depend on where it is generated. Every file
-is written byte-for-byte reproducibly (sorted keys for JSON, fixed registration order for YAML).
+is written byte-for-byte reproducibly: JSON with sorted keys; the AsyncAPI YAML with its channels,
+operations and components sorted by name (FastStream's own order varies between processes).
 
+With `faststream[cli]` installed (it is not a dependency),
 `faststream docs serve jobstream.schema_export:build_asyncapi_app --factory` serves the AsyncAPI.
 """
 
@@ -28,7 +30,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from faststream import FastStream
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
@@ -258,11 +259,14 @@ def _canonical_asyncapi(document: dict[str, Any]) -> dict[str, Any]:
 
 def asyncapi_files() -> dict[str, str]:
     """`asyncapi.yaml` and `asyncapi.json`, from FastStream's AsyncAPI 3.0 generator."""
+    try:
+        import yaml  # type: ignore[import-untyped]  # a dev dependency, like `faststream docs`
+    except ImportError as exc:
+        raise SystemExit("Exporting schemas needs PyYAML: pip install -e '.[dev]'") from exc
+
     document = _canonical_asyncapi(build_asyncapi_app().schema.to_specification().to_jsonable())
-    return {
-        "asyncapi.yaml": yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100),
-        "asyncapi.json": _dump_json(document),
-    }
+    text: str = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    return {"asyncapi.yaml": text, "asyncapi.json": _dump_json(document)}
 
 
 # ---- export ------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fpdf import FPDF
 
-from tests.e2e.conftest import RunningStack, wait_for
+from tests.e2e.conftest import RunningStack
 
 pytestmark = pytest.mark.e2e
 NOOP = "/v1/diagnostics/noop"

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
 
 from jobstream.adapters.mongo import OutboxMessage
@@ -162,3 +162,16 @@ async def ensure_topics(bootstrap: str, plan: dict[str, tuple[int, dict[str, str
         return [t.name for t in missing]
     finally:
         await admin.close()
+
+
+async def topic_partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
+    """All partitions of a topic, refreshing the metadata the consumer caches.
+
+    `partitions_for_topic` reads a cache that `topics()` does not fill; aiokafka has no public
+    refresh, so this calls the client's metadata update (stable across 0.8-0.14).
+    """
+    parts = consumer.partitions_for_topic(topic)
+    if not parts:
+        await consumer._client.force_metadata_update()
+        parts = consumer.partitions_for_topic(topic) or set()
+    return [TopicPartition(topic, p) for p in sorted(parts)]

@@ -94,8 +94,15 @@ class RequestContextMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status_holder = {"status": 500}
+        over_limit = {"hit": False}
 
         async def send_with_id(message: Message) -> None:
+            if over_limit["hit"]:
+                # The body crossed the limit while the app read it: answer 413, not the app's error.
+                if message["type"] == "http.response.start":
+                    status_holder["status"] = 413
+                    await _too_large(self.max_body_bytes, _with_request_id(send, request_id))
+                return
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
                 message["headers"] = [
@@ -106,9 +113,11 @@ class RequestContextMiddleware:
 
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            await _too_large(self.max_body_bytes, send_with_id)
+            status_holder["status"] = 413
+            await _too_large(self.max_body_bytes, _with_request_id(send, request_id))
         else:
-            await self.app(scope, _limited(receive, self.max_body_bytes), send_with_id)
+            receive_limited = _limited(receive, self.max_body_bytes, over_limit)
+            await self.app(scope, receive_limited, send_with_id)
         route = _route_of(scope)
         HTTP_REQUESTS.labels(route, scope["method"], str(status_holder["status"])).inc()
         HTTP_LATENCY.labels(route, scope["method"]).observe(time.perf_counter() - started)
@@ -118,7 +127,19 @@ class BodyTooLargeError(Exception):
     pass
 
 
-def _limited(receive: Receive, limit: int) -> Receive:
+def _with_request_id(send: Send, request_id: str) -> Send:
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [
+                *message.get("headers", []),
+                (b"x-request-id", request_id.encode()),
+            ]
+        await send(message)
+
+    return wrapped
+
+
+def _limited(receive: Receive, limit: int, over_limit: dict[str, bool]) -> Receive:
     seen = 0
 
     async def wrapped() -> Message:
@@ -127,6 +148,7 @@ def _limited(receive: Receive, limit: int) -> Receive:
         if message["type"] == "http.request":
             seen += len(message.get("body", b""))
             if seen > limit:
+                over_limit["hit"] = True
                 raise BodyTooLargeError
         return message
 

@@ -11,7 +11,12 @@ from collections.abc import Sequence
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 
-from jobstream.adapters.kafka import KafkaEventPublisher, dlq_message, make_consumer
+from jobstream.adapters.kafka import (
+    KafkaEventPublisher,
+    dlq_message,
+    make_consumer,
+    topic_partitions,
+)
 from jobstream.adapters.metrics import CONSUMER_LAG, DLQ_MESSAGES
 from jobstream.adapters.mongo import MongoJobStore, connect
 from jobstream.adapters.ops_http import OpsServer, ops_app
@@ -114,9 +119,7 @@ async def rebuild(settings: ProjectorSettings) -> int:
     await consumer.start()
     total = 0
     try:
-        await consumer.topics()  # loads metadata, so partitions_for_topic answers
-        parts = consumer.partitions_for_topic(settings.events_topic) or set()
-        tps = [TopicPartition(settings.events_topic, p) for p in sorted(parts)]
+        tps = await topic_partitions(consumer, settings.events_topic)
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)
         end = await consumer.end_offsets(tps)
