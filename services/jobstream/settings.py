@@ -33,21 +33,27 @@ class CommonSettings(BaseSettings):
         shared = EnvSettingsSource(settings_cls, env_prefix="JOBSTREAM_")
         return init_settings, env_settings, shared, dotenv_settings, file_secret_settings
 
-    kafka_bootstrap: str = "127.0.0.1:9092"
-    topic_prefix: str = "jobs"
-    mongo_url: str = "mongodb://127.0.0.1:27017/"
-    mongo_database: str = "jobstream"
-    s3_endpoint: str | None = None
-    s3_bucket: str = "jobstream-artifacts"
-    s3_region: str = "us-east-1"
+    kafka_bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers")
+    topic_prefix: str = Field(
+        "jobs", description="topics are <prefix>.events, <prefix>.commands.<slug>, <prefix>.dlq"
+    )
+    mongo_url: str = Field(
+        "mongodb://127.0.0.1:27017/", description="MongoDB (or FerretDB) URL of the read model"
+    )
+    mongo_database: str = Field("jobstream", description="database holding jobs, outbox, api_keys")
+    s3_endpoint: str | None = Field(None, description="S3 endpoint URL; None: AWS S3")
+    s3_bucket: str = Field(
+        "jobstream-artifacts", description="bucket for offloaded documents and large responses"
+    )
+    s3_region: str = Field("us-east-1", description="S3 region")
     s3_access_key_id: str | None = Field(None, description="None: the AWS credential chain")
-    s3_secret_access_key: str | None = None
+    s3_secret_access_key: str | None = Field(None, description="None: the AWS credential chain")
     retention_seconds: int = Field(7 * 24 * 3600, ge=1, description="created → expires_at")
-    events_partitions: int = 6
-    commands_partitions: int = 6
+    events_partitions: int = Field(6, description="partitions of <prefix>.events when created")
+    commands_partitions: int = Field(6, description="partitions of each command topic when created")
     worker_slugs: str = Field("parse", description="comma-separated worker slugs deployed")
     noop_endpoint_enabled: bool = Field(False, description="accept /v1/diagnostics/noop (bench)")
-    log_level: str = "INFO"
+    log_level: str = Field("INFO", description="JSON log level")
 
     @property
     def events_topic(self) -> str:
@@ -73,8 +79,8 @@ class GatewaySettings(CommonSettings):
 
     model_config = SettingsConfigDict(env_prefix="JOBSTREAM_GATEWAY_", extra="ignore")
 
-    host: str = "127.0.0.1"
-    port: int = 8000
+    host: str = Field("127.0.0.1", description="bind address (0.0.0.0 in containers)")
+    port: int = Field(8000, description="HTTP port")
     max_body_bytes: int = Field(64 * 1024 * 1024, description="larger bodies get 413")
     offload_threshold_bytes: int = Field(64 * 1024, description="data: URLs above go to S3")
     dispatch_timeout_seconds: float = Field(5.0, description="then 202 + dispatch_delayed")
@@ -85,16 +91,21 @@ class WorkerSettings(CommonSettings):
 
     model_config = SettingsConfigDict(env_prefix="JOBSTREAM_WORKER_", extra="ignore")
 
-    slug: str = "parse"
-    instance: str = "1"
+    slug: str = Field(
+        "parse", description="which endpoint this worker runs (also `jobstream worker SLUG`)"
+    )
+    instance: str = Field("1", description="instance label, in the worker id and logs")
     concurrency: int = Field(8, ge=1, description="jobs run at once per instance")
-    job_timeout_seconds: float = 300.0
+    job_timeout_seconds: float = Field(
+        300.0, description="per-try deadline; then the job fails with `timeout`"
+    )
     max_tries: int = Field(3, ge=1, description="executions per attempt on transient errors")
-    backoff_base_seconds: float = 0.5
-    backoff_max_seconds: float = 30.0
-    metrics_port: int = 8110
-    host: str = "127.0.0.1"
-    max_document_bytes: int = 200 * 1024 * 1024
+    backoff_base_seconds: float = Field(
+        0.5, description="first transient-retry backoff (exponential, full jitter)"
+    )
+    backoff_max_seconds: float = Field(30.0, description="backoff cap")
+    metrics_port: int = Field(8110, description="/metrics and /health port")
+    host: str = Field("127.0.0.1", description="bind address (0.0.0.0 in containers)")
     response_inline_bytes: int = Field(256 * 1024, description="bigger response bodies go to S3")
 
 
@@ -103,11 +114,13 @@ class ProjectorSettings(CommonSettings):
 
     model_config = SettingsConfigDict(env_prefix="JOBSTREAM_PROJECTOR_", extra="ignore")
 
-    batch_max_records: int = 500
-    batch_timeout_ms: int = 50
-    cache_size: int = 50_000
-    metrics_port: int = 8101
-    host: str = "127.0.0.1"
+    batch_max_records: int = Field(500, description="events applied per batch (one bulk write)")
+    batch_timeout_ms: int = Field(200, description="how long a batch fetch waits for records")
+    cache_size: int = Field(
+        50_000, description="job documents kept in memory (the projector is their only writer)"
+    )
+    metrics_port: int = Field(8101, description="/metrics and /health port")
+    host: str = Field("127.0.0.1", description="bind address (0.0.0.0 in containers)")
 
 
 class JanitorSettings(CommonSettings):
@@ -115,8 +128,8 @@ class JanitorSettings(CommonSettings):
 
     model_config = SettingsConfigDict(env_prefix="JOBSTREAM_JANITOR_", extra="ignore")
 
-    interval_seconds: float = 5.0
+    interval_seconds: float = Field(5.0, description="time between janitor passes")
     purge_grace_seconds: int = Field(0, description="keep artifacts after expiry (retry window)")
     outbox_min_age_seconds: float = Field(2.0, description="leave fresh entries to the gateway")
-    metrics_port: int = 8102
-    host: str = "127.0.0.1"
+    metrics_port: int = Field(8102, description="/metrics and /health port")
+    host: str = Field("127.0.0.1", description="bind address (0.0.0.0 in containers)")

@@ -52,7 +52,9 @@ async def _step(
     publisher: KafkaEventPublisher,
     settings: ProjectorSettings,
 ) -> int:
-    batch = await consumer.getmany(timeout_ms=500, max_records=settings.batch_max_records)
+    batch = await consumer.getmany(
+        timeout_ms=settings.batch_timeout_ms, max_records=settings.batch_max_records
+    )
     if not batch:
         return 0
     records = _records(batch)
