@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
+import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -19,6 +21,15 @@ from jobstream.devstack import cli as dev_cli
 Service = Callable[[asyncio.Event], Awaitable[None]]
 
 
+def dump_tasks() -> None:
+    """SIGUSR1: log every asyncio task with its stack, to see where a service waits."""
+    log = logging.getLogger("jobstream.tasks")
+    for task in asyncio.all_tasks():
+        frames = io.StringIO()
+        task.print_stack(limit=12, file=frames)
+        log.warning("task", extra={"task": task.get_name(), "stack": frames.getvalue()})
+
+
 def run_until_signalled(*services: Service) -> int:
     """Run services until SIGTERM/SIGINT, then let them stop cleanly."""
 
@@ -27,6 +38,7 @@ def run_until_signalled(*services: Service) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(signal.SIGUSR1, dump_tasks)
         await asyncio.gather(*(service(stop) for service in services))
 
     asyncio.run(main())

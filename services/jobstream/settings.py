@@ -96,6 +96,9 @@ class WorkerSettings(CommonSettings):
     )
     instance: str = Field("1", description="instance label, in the worker id and logs")
     concurrency: int = Field(8, ge=1, description="jobs run at once per instance")
+    max_buffered: int = Field(
+        2000, ge=1, description="commands read ahead of the running ones before fetching pauses"
+    )
     job_timeout_seconds: float = Field(
         300.0, description="per-try deadline; then the job fails with `timeout`"
     )

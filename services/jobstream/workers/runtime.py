@@ -82,14 +82,16 @@ class WorkerRuntime:
         return sum(len(o) for o in self.offsets.values())
 
     async def run(self, stop: asyncio.Event) -> None:
-        max_buffered = self.settings.concurrency * 4
+        # Commands are small (documents live in S3), so the runtime keeps reading while jobs run:
+        # a cancel behind queued commands is seen at once. It pauses only past a high bound.
+        max_buffered = self.settings.max_buffered
+        paused = False
         while not stop.is_set():
-            assignment = self.consumer.assignment()
-            if self.buffered >= max_buffered:
-                self.consumer.pause(*assignment)
-            else:
-                self.consumer.resume(*assignment)
-            batch = await self.consumer.getmany(timeout_ms=200, max_records=max_buffered)
+            if (self.buffered >= max_buffered) != paused:
+                paused = not paused
+                assignment = self.consumer.assignment()
+                (self.consumer.pause if paused else self.consumer.resume)(*assignment)
+            batch = await self.consumer.getmany(timeout_ms=200, max_records=500)
             for tp, records in batch.items():
                 for rec in records:
                     await self._receive(tp, rec.offset, rec.key, rec.value)
