@@ -84,6 +84,9 @@ class GatewaySettings(CommonSettings):
     max_body_bytes: int = Field(64 * 1024 * 1024, description="larger bodies get 413")
     offload_threshold_bytes: int = Field(64 * 1024, description="data: URLs above go to S3")
     dispatch_timeout_seconds: float = Field(5.0, description="then 202 + dispatch_delayed")
+    confirm_timeout_seconds: float = Field(
+        3.0, description="cancel/retry wait this long for the projector to show their effect"
+    )
 
 
 class WorkerSettings(CommonSettings):

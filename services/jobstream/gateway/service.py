@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -262,7 +262,19 @@ class JobService:
         ]
         delayed = await self._dispatch(f"{job_id}:{record.attempt}:cancel", messages, kind="cancel")
         if not delayed:
-            await self._check_cancel_race(job_id, organization_id, record.attempt)
+            seen = await self._await_projection(
+                job_id, organization_id, lambda j: j.attempt > record.attempt or j.is_terminal
+            )
+            if seen is not None and seen.attempt == record.attempt:
+                if seen.status in ("completed", "failed"):
+                    raise CancelConflictError(
+                        f"Job {job_id!r} reached {seen.status} before the cancel took effect.",
+                        details={"status": seen.status},
+                    )
+                after = seen
+            elif seen is None:
+                # Not yet projected (e.g. a worker slow to acknowledge): answer from apply().
+                pass
         if after.status == "in_progress":
             # Cancel is final: the running attempt will end `cancelled`; answer with that end.
             after = after.model_copy(
@@ -270,14 +282,26 @@ class JobService:
             )
         return Answer(self._view(after, delayed=delayed), delayed)
 
-    async def _check_cancel_race(self, job_id: str, organization_id: str, attempt: int) -> None:
-        """A completion that landed between our read and our publish wins: answer 409."""
-        now = await self.jobs.get(job_id, organization_id=organization_id)
-        if now is not None and now.attempt == attempt and now.status in ("completed", "failed"):
-            raise CancelConflictError(
-                f"Job {job_id!r} reached {now.status} before the cancel took effect.",
-                details={"status": now.status},
-            )
+    async def _await_projection(
+        self, job_id: str, organization_id: str, reached: Callable[[JobRecord], bool]
+    ) -> JobRecord | None:
+        """Poll the read model (by `_id`) until the projector shows our event's effect.
+
+        Cancel and retry answer what a following GET will show (read your writes), and a cancel
+        that lost to a completion already in the log is a 409, not a false 200. Bounded by
+        `confirm_timeout_seconds`; None when the deadline passes first.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settings.confirm_timeout_seconds
+        delay = 0.002
+        while True:
+            now = await self.jobs.get(job_id, organization_id=organization_id)
+            if now is not None and reached(now):
+                return now
+            if loop.time() >= deadline:
+                return None
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.05)
 
     async def retry_job(self, job_id: str, *, organization_id: str) -> Answer:
         record = await self._load(job_id, organization_id)
@@ -301,6 +325,11 @@ class JobService:
             message_for(self.settings.commands_topic(record.slug), command),
         ]
         delayed = await self._dispatch(f"{job_id}:{attempt}:retry", messages, kind="retry")
+        if not delayed:
+            seen = await self._await_projection(
+                job_id, organization_id, lambda j: j.attempt >= attempt
+            )
+            after = seen or after
         return Answer(self._view(after, delayed=delayed), delayed)
 
     @staticmethod
