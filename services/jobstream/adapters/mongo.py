@@ -69,8 +69,7 @@ class MongoJobStore:
         self._jobs: AsyncCollection[Doc] = db["jobs"]
 
     async def ensure_indexes(self) -> None:
-        for keys in LIST_INDEXES:
-            await self._jobs.create_index(keys)
+        await create_missing_indexes(self._jobs, LIST_INDEXES)
 
     async def insert(self, record: JobRecord) -> None:
         # A projector that saw job.created first may already have written the same document.
@@ -152,7 +151,7 @@ class MongoOutbox:
         self._outbox: AsyncCollection[Doc] = db["outbox"]
 
     async def ensure_indexes(self) -> None:
-        await self._outbox.create_index([("created_at", ASCENDING)])
+        await create_missing_indexes(self._outbox, [[("created_at", ASCENDING)]])
 
     async def add(self, *, entry_id: str, messages: Sequence[OutboxMessage]) -> None:
         doc = {
@@ -214,6 +213,28 @@ class MongoApiKeys:
         return None if doc is None else str(doc["organization_id"])
 
 
+async def create_missing_indexes(
+    collection: AsyncCollection[Doc], wanted: Sequence[Sequence[tuple[str, int]]]
+) -> None:
+    """Create only the indexes that do not exist yet.
+
+    createIndexes takes FerretDB's metadata write lock even when nothing changes, which stalls
+    every other request; services restart under traffic, so they read the list first.
+    """
+    existing = {tuple(ix["key"].items()) async for ix in await collection.list_indexes()}
+    for keys in wanted:
+        if tuple(keys) not in existing:
+            await collection.create_index(list(keys))
+
+
 def connect(url: str, database: str) -> tuple[AsyncMongoClient[Doc], AsyncDatabase[Doc]]:
-    client: AsyncMongoClient[Doc] = AsyncMongoClient(url, tz_aware=True, connect=False)
+    """A client with a bounded pool and operation timeouts.
+
+    FerretDB serves each database from a fixed pool of 100 SQLite connections; a small pool per
+    service keeps the whole deployment far below it. The timeout turns a stuck call into an error
+    (and a closed connection, which releases its server-side cursors) instead of a hang.
+    """
+    client: AsyncMongoClient[Doc] = AsyncMongoClient(
+        url, tz_aware=True, connect=False, maxPoolSize=16, timeoutMS=20_000
+    )
     return client, client[database]

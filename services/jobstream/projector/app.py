@@ -10,9 +10,11 @@ import logging
 from collections.abc import Sequence
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from pymongo.errors import PyMongoError
 
 from jobstream.adapters.kafka import (
     KafkaEventPublisher,
+    PublishError,
     dlq_message,
     make_consumer,
     topic_partitions,
@@ -99,7 +101,19 @@ async def run_projector(settings: ProjectorSettings, *, stop: asyncio.Event) -> 
     log.info("projector started", extra={"topic": settings.events_topic})
     try:
         while not stop.is_set():
-            await _step(consumer, projector, publisher, settings)
+            try:
+                await _step(consumer, projector, publisher, settings)
+            except (PyMongoError, PublishError):
+                # Nothing was committed: re-read from the last commit once the store answers.
+                log.exception("projector step failed; retrying from the last commit")
+                projector.forget()
+                for tp in consumer.assignment():
+                    committed = await consumer.committed(tp)
+                    if committed is not None:
+                        consumer.seek(tp, committed)
+                    else:
+                        await consumer.seek_to_beginning(tp)
+                await asyncio.sleep(1)
     finally:
         await ops.stop()
         await consumer.stop()

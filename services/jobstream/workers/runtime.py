@@ -140,23 +140,18 @@ class WorkerRuntime:
         job_key = (command.job_id, command.attempt)
         released = True
         try:
-            async with self._slots:
-                if await self._should_skip(command):
-                    return
-                IN_FLIGHT.labels(self.settings.slug).inc()
-                try:
-                    await self.execution.execute(command, running)
-                finally:
-                    IN_FLIGHT.labels(self.settings.slug).dec()
+            delay = 0.5
+            while not await self._handle_once(command, running):
+                # Kafka or the read model failed us (not the handler): try the command again,
+                # so its offset is released and the partition's watermark moves on.
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.settings.backoff_max_seconds)
         except asyncio.CancelledError:
             if running.cancel_requested:
                 await self.execution.report_cancelled(command)
             else:
                 released = False  # revoked or shutting down: the next owner runs it
                 raise
-        except Exception:
-            log.exception("worker failed to handle a command", extra={"job_id": command.job_id})
-            released = False  # e.g. Kafka down while reporting: leave it for redelivery
         finally:
             self.running.pop(job_key, None)
             self.cancelled.discard(job_key)
@@ -168,6 +163,25 @@ class WorkerRuntime:
         self.finished[job_key] = None
         if len(self.finished) > 50_000:
             self.finished.popitem(last=False)
+
+    async def _handle_once(self, command: JobRequested | RetryRequested, running: Running) -> bool:
+        """Skip or run the job; False when infrastructure failed and it should be tried again."""
+        try:
+            async with self._slots:
+                if await self._should_skip(command):
+                    return True
+                IN_FLIGHT.labels(self.settings.slug).inc()
+                try:
+                    await self.execution.execute(command, running)
+                finally:
+                    IN_FLIGHT.labels(self.settings.slug).dec()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("handling failed; will retry", extra={"job_id": command.job_id})
+            running.finishing = False
+            return False
+        return True
 
     async def _should_skip(self, command: JobRequested | RetryRequested) -> bool:
         job_key = (command.job_id, command.attempt)
