@@ -18,7 +18,6 @@ import pytest
 
 from jobstream.devstack import infra, stack
 
-
 _STARTED: list[stack.StackLayout] = []
 
 
