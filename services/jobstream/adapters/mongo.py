@@ -17,6 +17,7 @@ from typing import Any
 from bson import Binary
 from pymongo import ASCENDING, AsyncMongoClient, ReplaceOne
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.cursor import AsyncCursor
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -105,7 +106,7 @@ class MongoJobStore:
         self, *, filter: Doc, sort: Sequence[tuple[str, int]], limit: int
     ) -> list[JobRecord]:
         cursor = self._jobs.find(filter, RECORD_PROJECTION).sort(list(sort)).limit(limit)
-        return [from_document(doc) async for doc in cursor]
+        return [from_document(doc) for doc in await fetch_all(cursor, limit=limit)]
 
     async def anchor(self, job_id: str, *, organization_id: str) -> tuple[int, str] | None:
         doc = await self._jobs.find_one({"_id": job_id}, {"organization_id": 1, "created_at": 1})
@@ -175,7 +176,7 @@ class MongoOutbox:
             .sort([("created_at", ASCENDING)])
             .limit(limit)
         )
-        return [_outbox_entry(doc) async for doc in cursor]
+        return [_outbox_entry(doc) for doc in await fetch_all(cursor, limit=limit)]
 
     async def remove(self, entry_id: str) -> None:
         await self._outbox.delete_one({"_id": entry_id})
@@ -211,6 +212,23 @@ class MongoApiKeys:
     async def organization_for(self, key_hash: str) -> str | None:
         doc = await self._keys.find_one({"_id": key_hash})
         return None if doc is None else str(doc["organization_id"])
+
+
+async def fetch_all(cursor: AsyncCursor[Doc], *, limit: int) -> list[Doc]:
+    """Read a limited query to the end and close its server-side cursor.
+
+    FerretDB v1 leaves a cursor open when the first batch is exactly `limit` documents long (its
+    default first batch is 101, a list page fetches 100 + 1), and the driver, having received
+    `limit` documents, never kills it. Each open cursor pins one of FerretDB's 100 SQLite
+    connections for ten minutes, so a hundred such pages wedge the server. A first batch larger
+    than the limit lets FerretDB reach the end and close the cursor; closing it ourselves covers
+    the rest.
+    """
+    cursor.batch_size(limit + 1)
+    try:
+        return await cursor.to_list()
+    finally:
+        await cursor.close()
 
 
 async def create_missing_indexes(

@@ -147,7 +147,7 @@ def start_ferretdb(proc: ManagedProcess, *, ports: InfraPorts, data: Path) -> No
         f"--state-dir={data / 'state'}",
         "--debug-addr=-",
         "--telemetry=disable",
-        "--log-level=warn",
+        f"--log-level={os.environ.get('FERRETDB_LOG_LEVEL', 'warn')}",
     ]
     start_process(proc, argv, env={"DO_NOT_TRACK": "1"})
 

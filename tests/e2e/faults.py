@@ -1,0 +1,94 @@
+"""Helpers for the fault tests: bulk submission, waiting on a batch, reading jobs.events."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import Counter
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaConsumer
+
+from jobstream.adapters.kafka import topic_partitions
+from jobstream_schemas.events import TERMINAL_EVENT_TYPES, decode_event
+from tests.e2e.conftest import RunningStack, wait_for
+
+NOOP = "/v1/diagnostics/noop"
+
+
+async def submit_batch(
+    client: httpx.AsyncClient, n: int, request: dict[str, Any], *, parallel: int = 32
+) -> tuple[str, list[str]]:
+    """n noop jobs tagged with a fresh batch id; returns (batch, ids)."""
+    batch = uuid.uuid4().hex
+    sem = asyncio.Semaphore(parallel)
+
+    async def one(i: int) -> str:
+        body = {"endpoint": NOOP, "request": request, "metadata": {"batch": batch, "i": str(i)}}
+        async with sem:
+            resp = await client.post("/v1/jobs", json=body)
+        assert resp.status_code in (200, 202), resp.text
+        return str(resp.json()["id"])
+
+    return batch, list(await asyncio.gather(*(one(i) for i in range(n))))
+
+
+async def count_in(client: httpx.AsyncClient, batch: str, statuses: str) -> int:
+    """How many jobs of the batch have one of the statuses (pages through the list)."""
+    total, after = 0, None
+    while True:
+        params = {"metadata": f'{{"batch":"{batch}"}}', "status": statuses, "limit": 100}
+        if after:
+            params["after"] = after
+        page = (await client.get("/v1/jobs", params=params)).json()
+        total += len(page["data"])
+        if not page["has_more"]:
+            return total
+        after = page["last_id"]
+
+
+async def wait_batch(client: httpx.AsyncClient, batch: str, n: int, *, timeout: float) -> None:
+    async def done() -> bool:
+        return await count_in(client, batch, "completed,failed,cancelled,expired") == n
+
+    await wait_for(done, timeout=timeout, what=f"all {n} jobs of the batch to end")
+
+
+async def terminal_events(stack: RunningStack, ids: set[str]) -> Counter[tuple[str, int]]:
+    """Terminal events on jobs.events per (job_id, attempt), for the given jobs."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=stack.layout.ports.kafka_bootstrap, enable_auto_commit=False
+    )
+    await consumer.start()
+    seen: Counter[tuple[str, int]] = Counter()
+    keys = {i.encode() for i in ids}
+    try:
+        tps = await topic_partitions(consumer, "jobs.events")
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        end = await consumer.end_offsets(tps)
+
+        async def drained() -> bool:
+            batch = await consumer.getmany(timeout_ms=200, max_records=10_000)
+            for recs in batch.values():
+                for rec in recs:
+                    if rec.key in keys:
+                        event = decode_event(rec.value or b"")
+                        if event.type in TERMINAL_EVENT_TYPES:
+                            seen[(event.job_id, event.attempt)] += 1
+            return all([await consumer.position(tp) >= end[tp] for tp in tps])
+
+        await wait_for(drained, timeout=60, what="jobs.events read to its end")
+    finally:
+        await consumer.stop()
+    return seen
+
+
+def assert_exactly_once(seen: Counter[tuple[str, int]], ids: list[str]) -> None:
+    missing = [i for i in ids if (i, 1) not in seen]
+    doubled = {k: v for k, v in seen.items() if v > 1}
+    assert not missing, f"{len(missing)} jobs without a terminal event, e.g. {missing[:3]}"
+    assert not doubled, (
+        f"{len(doubled)} (job, attempt) with several terminal events: {list(doubled.items())[:3]}"
+    )
