@@ -326,10 +326,8 @@ class JobService:
         ]
         delayed = await self._dispatch(f"{job_id}:{attempt}:retry", messages, kind="retry")
         if not delayed:
-            seen = await self._await_projection(
-                job_id, organization_id, lambda j: j.attempt >= attempt
-            )
-            after = seen or after
+            # Answer the reset (`queued`) once a following GET is sure to show it or later.
+            await self._await_projection(job_id, organization_id, lambda j: j.attempt >= attempt)
         return Answer(self._view(after, delayed=delayed), delayed)
 
     @staticmethod
