@@ -26,6 +26,7 @@ from jobstream.devstack.stack import ServiceSpec, StackLayout
 T = TypeVar("T")
 
 E2E_ENV = {
+    "JOBSTREAM_MONGO_CURSOR_AUDIT": "1",
     "JOBSTREAM_WORKER_SLUGS": "parse,noop",
     "JOBSTREAM_NOOP_ENDPOINT_ENABLED": "true",
     "JOBSTREAM_GATEWAY_DISPATCH_TIMEOUT_SECONDS": "2",

@@ -33,7 +33,7 @@ async def test_a_page_of_exactly_the_first_batch_size_leaves_no_cursor_open(
     infra_stack: StackLayout,
 ) -> None:
     """FerretDB keeps a cursor open when the first batch (101) equals the limit; each one pins a
-    SQLite connection of a fixed pool of 100 until killed, which is how the server wedged."""
+    SQLite connection of its fixed pool of 100 until the driver kills it in the background."""
     replies = FindReplies()
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
         infra_stack.ports.mongo_url, event_listeners=[replies]
@@ -63,3 +63,32 @@ async def test_indexes_are_created_once(infra_stack: StackLayout) -> None:
         await client.close()
     assert "expires_at_1" in before
     assert before == after
+
+
+async def test_a_large_projector_batch_does_not_wedge_ferretdb(infra_stack: StackLayout) -> None:
+    """500 upserts in one projector batch: FerretDB holds one SQLite connection per statement of a
+    command until it returns, so an unchunked batch deadlocked the whole server."""
+    from jobstream.adapters.mongo import connect
+    from jobstream.core.state import apply
+    from jobstream_schemas.events import JobCreated, JobCreatedPayload
+
+    client, db = connect(infra_stack.ports.mongo_url, f"it_{uuid.uuid4().hex[:8]}")
+    try:
+        store = MongoJobStore(db)
+        records = []
+        for i in range(500):
+            payload = JobCreatedPayload(
+                endpoint="/x", slug="noop", request={}, created_at=i, expires_at=i + 9
+            )
+            created = JobCreated(
+                job_id=f"job_{i:021d}", organization_id="o", attempt=1, payload=payload
+            )
+            record = apply(None, created).job
+            assert record is not None
+            records.append((record, i))
+        await store.write_many(records)
+        await store.write_many(records)  # the second pass updates existing documents
+        assert await db["jobs"].count_documents({}) == 500
+        assert (await store.get("job_" + "0" * 18 + "499")) is not None
+    finally:
+        await client.close()

@@ -9,13 +9,15 @@ writes) address documents by `_id` only, the one filter FerretDB's SQLite backen
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bson import Binary
-from pymongo import ASCENDING, AsyncMongoClient, ReplaceOne
+from pymongo import ASCENDING, AsyncMongoClient, ReplaceOne, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.cursor import AsyncCursor
 from pymongo.asynchronous.database import AsyncDatabase
@@ -60,6 +62,11 @@ FILTER_KEYS = (
     "source",
     "metadata_pairs",
 )
+# FerretDB v1.24's `update` handler keeps every statement's query open (a deferred close inside
+# its statement loop) until the whole command returns, and its SQLite pool has 100 connections:
+# one command of ~100 statements deadlocks the server for every client. Stay far below.
+UPDATE_STATEMENTS_PER_COMMAND = 32
+
 RECORD_PROJECTION = {"record": 1, "event_offset": 1, **dict.fromkeys(FILTER_KEYS, 1)}
 
 
@@ -93,14 +100,15 @@ class MongoJobStore:
         return from_document(doc), int(doc.get("event_offset", -1))
 
     async def write_many(self, items: Sequence[tuple[JobRecord, int]]) -> None:
-        """Upsert whole documents by `_id` in one round trip (the projector's batch write)."""
-        if not items:
-            return
+        """Upsert whole documents by `_id`, a bounded number of statements per command."""
         ops = [
             ReplaceOne({"_id": rec.id}, to_document(rec, offset=off), upsert=True)
             for rec, off in items
         ]
-        await self._jobs.bulk_write(ops, ordered=False)
+        for start in range(0, len(ops), UPDATE_STATEMENTS_PER_COMMAND):
+            await self._jobs.bulk_write(
+                ops[start : start + UPDATE_STATEMENTS_PER_COMMAND], ordered=False
+            )
 
     async def find(
         self, *, filter: Doc, sort: Sequence[tuple[str, int]], limit: int
@@ -218,11 +226,9 @@ async def fetch_all(cursor: AsyncCursor[Doc], *, limit: int) -> list[Doc]:
     """Read a limited query to the end and close its server-side cursor.
 
     FerretDB v1 leaves a cursor open when the first batch is exactly `limit` documents long (its
-    default first batch is 101, a list page fetches 100 + 1), and the driver, having received
-    `limit` documents, never kills it. Each open cursor pins one of FerretDB's 100 SQLite
-    connections for ten minutes, so a hundred such pages wedge the server. A first batch larger
-    than the limit lets FerretDB reach the end and close the cursor; closing it ourselves covers
-    the rest.
+    default first batch is 101, a list page fetches 100 + 1); until the driver kills it in the
+    background, it pins one of FerretDB's 100 SQLite connections. A first batch larger than the
+    limit lets FerretDB reach the end and close the cursor; closing it ourselves covers the rest.
     """
     cursor.batch_size(limit + 1)
     try:
@@ -252,7 +258,31 @@ def connect(url: str, database: str) -> tuple[AsyncMongoClient[Doc], AsyncDataba
     service keeps the whole deployment far below it. The timeout turns a stuck call into an error
     (and a closed connection, which releases its server-side cursors) instead of a hang.
     """
+    listeners = [OpenCursorAudit()] if os.environ.get("JOBSTREAM_MONGO_CURSOR_AUDIT") else []
     client: AsyncMongoClient[Doc] = AsyncMongoClient(
-        url, tz_aware=True, connect=False, maxPoolSize=16, timeoutMS=20_000
-    )
+        url, tz_aware=True, connect=False, maxPoolSize=16, timeoutMS=20_000,
+        event_listeners=listeners,
+    )  # fmt: skip
     return client, client[database]
+
+
+class OpenCursorAudit(monitoring.CommandListener):
+    """Logs every reply that leaves a server-side cursor open (diagnostics for FerretDB)."""
+
+    def __init__(self) -> None:
+        self._commands: dict[int, Any] = {}
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name in ("find", "aggregate", "getMore", "listIndexes"):
+            self._commands[event.request_id] = dict(event.command)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        command = self._commands.pop(event.request_id, None)
+        cursor = event.reply.get("cursor") if isinstance(event.reply, dict) else None
+        if command is not None and cursor and cursor.get("id"):
+            logging.getLogger(__name__).warning(
+                "cursor left open", extra={"cursor_id": cursor["id"], "command": str(command)[:400]}
+            )
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        self._commands.pop(event.request_id, None)

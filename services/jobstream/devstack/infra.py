@@ -145,7 +145,7 @@ def start_ferretdb(proc: ManagedProcess, *, ports: InfraPorts, data: Path) -> No
         f"--sqlite-url=file:{data / 'sqlite'}/",
         f"--listen-addr=127.0.0.1:{ports.mongo}",
         f"--state-dir={data / 'state'}",
-        "--debug-addr=-",
+        f"--debug-addr={os.environ.get('FERRETDB_DEBUG_ADDR', '-')}",
         "--telemetry=disable",
         f"--log-level={os.environ.get('FERRETDB_LOG_LEVEL', 'warn')}",
     ]
