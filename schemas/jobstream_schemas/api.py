@@ -39,6 +39,14 @@ class JobResponse(BaseModel):
     body: dict[str, Any]
 
 
+class JobProgress(BaseModel):
+    """What a running handler last reported (an extension: Retab clients ignore it)."""
+
+    completed: float
+    total: float | None = None
+    message: str | None = None
+
+
 class JobCreate(BaseModel):
     """Body of `POST /v1/jobs`."""
 
@@ -88,6 +96,7 @@ class JobPublic(BaseModel):
     cancelled: bool = False
     attempt_count: int = 0
     last_failure_code: str | None = None
+    progress: JobProgress | None = None
 
 
 class JobStatusPublic(BaseModel):
@@ -105,6 +114,7 @@ class JobStatusPublic(BaseModel):
     expires_at: int
     error: JobError | None = None
     last_failure_code: str | None = None
+    progress: JobProgress | None = None
 
 
 class ListMetadata(BaseModel):

@@ -112,6 +112,9 @@ class WorkerSettings(CommonSettings):
     backoff_max_seconds: float = Field(30.0, description="backoff cap")
     metrics_port: int = Field(8110, description="/metrics and /health port")
     host: str = Field("127.0.0.1", description="bind address (0.0.0.0 in containers)")
+    projector_wait_seconds: float = Field(
+        30.0, description="after a partition assignment, wait this long at most for the projector"
+    )
     response_inline_bytes: int = Field(256 * 1024, description="bigger response bodies go to S3")
 
 

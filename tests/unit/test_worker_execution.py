@@ -129,3 +129,43 @@ async def test_a_large_response_goes_to_the_blob_store() -> None:
     assert done.payload.response is None  # type: ignore[union-attr]
     key = done.payload.response_artifact.key  # type: ignore[union-attr]
     assert JobResponse.model_validate_json(await blobs.get(key=key)).body == {"text": "x" * 5000}
+
+
+async def test_cancelling_cpu_work_kills_its_process_and_the_pool_recovers() -> None:
+    import concurrent.futures
+    import multiprocessing
+    import time
+
+    def new_pool() -> concurrent.futures.ProcessPoolExecutor:
+        return concurrent.futures.ProcessPoolExecutor(
+            1, mp_context=multiprocessing.get_context("forkserver")
+        )
+
+    async def handler(ctx: JobContext) -> JobResponse:
+        await ctx.run_cpu(time.sleep, 60)
+        raise AssertionError("unreachable")
+
+    ex, _, _ = execution(handler)
+    ex.pool_factory = new_pool
+    ex.pool = new_pool()
+    first_pool = ex.pool
+    task = asyncio.create_task(run(ex))
+
+    async def busy_process() -> Any:
+        processes = list(getattr(first_pool, "_processes", {}).values())
+        return processes[0] if processes and processes[0].is_alive() else None
+
+    deadline = asyncio.get_running_loop().time() + 30
+    while (process := await busy_process()) is None:
+        assert asyncio.get_running_loop().time() < deadline, "the pool never started"
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    deadline = asyncio.get_running_loop().time() + 10
+    while process.is_alive():
+        assert asyncio.get_running_loop().time() < deadline, "the abandoned work kept running"
+        await asyncio.sleep(0.01)
+    assert ex.pool is not first_pool
+    assert await ex._run_cpu(pow, 2, 10) == 1024  # the new pool works
+    ex.close()

@@ -175,3 +175,30 @@ async def topic_partitions(consumer: AIOKafkaConsumer, topic: str) -> list[Topic
         await consumer._client.force_metadata_update()
         parts = consumer.partitions_for_topic(topic) or set()
     return [TopicPartition(topic, p) for p in sorted(parts)]
+
+
+@dataclass
+class KafkaProjectorProgress:
+    """How far the projector (consumer group `projector`) has applied `jobs.events`."""
+
+    bootstrap: str
+    events_topic: str
+    group: str = "projector"
+
+    async def log_end(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, int]:
+        tps = await topic_partitions(consumer, self.events_topic)
+        return dict(await consumer.end_offsets(tps))
+
+    async def caught_up(self, fence: dict[TopicPartition, int]) -> bool:
+        from aiokafka.admin import AIOKafkaAdminClient
+
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+        await admin.start()
+        try:
+            committed = await admin.list_consumer_group_offsets(self.group)
+        finally:
+            await admin.close()
+        return all(
+            end == 0 or (tp in committed and committed[tp].offset >= end)
+            for tp, end in fence.items()
+        )

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from jobstream_schemas.api import (
     JobError,
+    JobProgress,
     JobPublic,
     JobResponse,
     JobStatus,
@@ -75,7 +76,13 @@ class JobRecord(BaseModel):
             cancelled=self.cancelled,
             attempt_count=self.attempt_count,
             last_failure_code=self.last_failure_code,
+            progress=self._progress(),
         )
+
+    def _progress(self) -> JobProgress | None:
+        if self.progress is None or self.status != "in_progress":
+            return None
+        return JobProgress(**self.progress.model_dump())
 
     def status_view(self) -> JobStatusPublic:
         return JobStatusPublic(
@@ -90,6 +97,7 @@ class JobRecord(BaseModel):
             expires_at=self.expires_at,
             error=self.error,
             last_failure_code=self.last_failure_code,
+            progress=self._progress(),
         )
 
 

@@ -11,7 +11,7 @@ import os
 
 from aiokafka import ConsumerRebalanceListener, TopicPartition
 
-from jobstream.adapters.kafka import KafkaEventPublisher, make_consumer
+from jobstream.adapters.kafka import KafkaEventPublisher, KafkaProjectorProgress, make_consumer
 from jobstream.adapters.mongo import MongoJobStore, connect
 from jobstream.adapters.ops_http import OpsServer, ops_app
 from jobstream.bootstrap import connect_blobs
@@ -37,6 +37,8 @@ class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         log.info("assigned", extra={"partitions": sorted(tp.partition for tp in assigned)})
+        if self.runtime is not None:
+            self.runtime.on_assigned()
 
 
 async def run_worker(settings: WorkerSettings, *, stop: asyncio.Event) -> None:
@@ -47,19 +49,22 @@ async def run_worker(settings: WorkerSettings, *, stop: asyncio.Event) -> None:
     client, db = connect(settings.mongo_url, settings.mongo_database)
     publisher = KafkaEventPublisher(settings.kafka_bootstrap, client_id=worker_id)
     blobs = await connect_blobs(settings)
-    pool = concurrent.futures.ProcessPoolExecutor(
-        max_workers=1, mp_context=multiprocessing.get_context("forkserver")
-    )
+
+    def new_pool() -> concurrent.futures.ProcessPoolExecutor:
+        context = multiprocessing.get_context("forkserver")
+        return concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context)
+
     consumer = make_consumer(
         bootstrap=settings.kafka_bootstrap, group_id=f"worker-{settings.slug}",
         client_id=worker_id, max_poll_records=settings.concurrency * 4,
     )  # fmt: skip
     listener = _Rebalance()
     consumer.subscribe([settings.commands_topic(settings.slug)], listener=listener)
-    execution = Execution(settings, publisher, blobs, handler, worker_id, pool)
+    execution = Execution(settings, publisher, blobs, handler, worker_id, pool_factory=new_pool)
     runtime = WorkerRuntime(
         settings=settings, consumer=consumer, publisher=publisher, jobs=MongoJobStore(db),
         execution=execution, worker_id=worker_id,
+        projector=KafkaProjectorProgress(settings.kafka_bootstrap, settings.events_topic),
     )  # fmt: skip
     listener.runtime = runtime
     health: dict[str, object] = {"status": "ok", "worker_id": worker_id}
@@ -76,4 +81,4 @@ async def run_worker(settings: WorkerSettings, *, stop: asyncio.Event) -> None:
         await publisher.stop()
         await blobs.close()
         await client.close()
-        pool.shutdown(wait=False, cancel_futures=True)
+        execution.close()

@@ -8,6 +8,7 @@ import concurrent.futures
 import logging
 import random
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -49,7 +50,16 @@ class Execution:
     blobs: BlobStore
     handler: Handler
     worker_id: str
-    pool: concurrent.futures.Executor | None = None
+    pool_factory: Callable[[], concurrent.futures.ProcessPoolExecutor] | None = None
+    pool: concurrent.futures.ProcessPoolExecutor | None = None
+
+    def __post_init__(self) -> None:
+        if self.pool is None and self.pool_factory is not None:
+            self.pool = self.pool_factory()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
 
     async def _emit(self, event: Envelope) -> None:
         await self.publisher.publish([message_for(self.settings.events_topic, event)])
@@ -162,9 +172,28 @@ class Execution:
     async def _run_cpu(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run CPU-heavy work in the process pool so heartbeats, cancels and polls stay live.
 
-        On cancellation the pool task is abandoned; its result is discarded.
+        Cancelled (a cancel, a timeout, a revoke): the pool's processes are killed so abandoned
+        work stops using the CPU; other jobs whose work was in that pool run again on a new one.
         """
-        return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
+        loop = asyncio.get_running_loop()
+        for _ in range(3):
+            pool = self.pool
+            try:
+                return await loop.run_in_executor(pool, fn, *args)
+            except asyncio.CancelledError:
+                self._kill_pool(pool)
+                raise
+            except BrokenProcessPool:
+                continue  # another job's cancel killed the pool under this one
+        raise TransientError("the CPU process pool keeps breaking")
+
+    def _kill_pool(self, pool: concurrent.futures.ProcessPoolExecutor | None) -> None:
+        if pool is None or pool is not self.pool or self.pool_factory is None:
+            return
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = self.pool_factory()
 
 
 def _code(exc: BaseException, default: str) -> str:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from pydantic import ValidationError
 
-from jobstream.adapters.kafka import KafkaEventPublisher, dlq_message
+from jobstream.adapters.kafka import KafkaEventPublisher, KafkaProjectorProgress, dlq_message
 from jobstream.adapters.metrics import (
     CONSUMER_LAG,
     DLQ_MESSAGES,
@@ -67,11 +67,41 @@ class WorkerRuntime:
     # Jobs this instance finished lately: a re-published command (outbox relay after a late ack)
     # is skipped even before the projector has applied the outcome.
     finished: OrderedDict[tuple[str, int], None] = field(default_factory=OrderedDict)
+    projector: KafkaProjectorProgress | None = None
     _committed: dict[TopicPartition, int] = field(default_factory=dict)
     _slots: asyncio.Semaphore = field(init=False)
+    _projected: asyncio.Event = field(init=False)
+    _gate_task: asyncio.Task[None] | None = None
 
     def __post_init__(self) -> None:
         self._slots = asyncio.Semaphore(self.settings.concurrency)
+        self._projected = asyncio.Event()
+        self._projected.set()
+
+    def on_assigned(self) -> None:
+        """After an assignment, hold new work until the projector has applied `jobs.events` as
+        it stands now: jobs a dead owner finished are then seen as finished, not run again."""
+        if self.projector is None:
+            return
+        self._projected.clear()
+        if self._gate_task is not None:
+            self._gate_task.cancel()
+        self._gate_task = asyncio.create_task(self._await_projector(self.projector))
+
+    async def _await_projector(self, projector: KafkaProjectorProgress) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settings.projector_wait_seconds
+        try:
+            fence = await projector.log_end(self.consumer)
+            while not await projector.caught_up(fence):
+                if loop.time() > deadline:
+                    log.warning("projector still behind; running without waiting longer")
+                    break
+                await asyncio.sleep(0.1)
+        except Exception:  # noqa: BLE001 - the read-model check still runs; do not stall
+            log.warning("could not check the projector's progress", exc_info=True)
+        finally:
+            self._projected.set()
 
     @property
     def group_id(self) -> str:
@@ -167,6 +197,7 @@ class WorkerRuntime:
     async def _handle_once(self, command: JobRequested | RetryRequested, running: Running) -> bool:
         """Skip or run the job; False when infrastructure failed and it should be tried again."""
         try:
+            await self._projected.wait()
             async with self._slots:
                 if await self._should_skip(command):
                     return True
