@@ -1,0 +1,224 @@
+"""The worker runtime under faults, on the real stack: processes killed with SIGKILL, a broker
+restart, partitions moving to a new instance, poison messages, cancels of running work."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from jobstream.adapters.kafka import topic_partitions
+from jobstream.devstack import infra
+from jobstream.devstack.services import service_specs
+from tests.e2e.conftest import RunningStack, wait_for
+from tests.e2e.faults import (
+    NOOP,
+    assert_exactly_once,
+    count_in,
+    submit_batch,
+    terminal_events,
+    wait_batch,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+async def noop_workers(stack: RunningStack, *instances: int) -> None:
+    await stack.start_and_wait([stack.noop_worker(i) for i in instances])
+
+
+async def test_sigkill_one_of_two_workers_with_2000_jobs_in_flight(
+    noop_worker: RunningStack,
+) -> None:
+    stack = noop_worker
+    await noop_workers(stack, 1, 2)
+    async with stack.client() as client:
+        batch, ids = await submit_batch(client, 2000, {"sleep_seconds": 0.02})
+
+        async def some_done() -> bool:
+            return await count_in(client, batch, "completed") >= 300
+
+        await wait_for(some_done, timeout=120, what="a first part of the batch")
+        stack.stop("worker-noop-2", hard=True)
+        await wait_batch(client, batch, len(ids), timeout=240)
+        assert await count_in(client, batch, "completed") == len(ids)
+    assert_exactly_once(await terminal_events(stack, set(ids)), ids)
+
+
+async def test_adding_a_worker_mid_run_loses_and_doubles_nothing(noop_worker: RunningStack) -> None:
+    stack = noop_worker
+    async with stack.client() as client:
+        batch, ids = await submit_batch(client, 1000, {"sleep_seconds": 0.02})
+
+        async def some_done() -> bool:
+            return await count_in(client, batch, "completed") >= 100
+
+        await wait_for(some_done, timeout=120, what="a first part of the batch")
+        await noop_workers(stack, 3)
+        await wait_batch(client, batch, len(ids), timeout=240)
+        assert await count_in(client, batch, "completed") == len(ids)
+    stack.stop("worker-noop-3")
+    assert_exactly_once(await terminal_events(stack, set(ids)), ids)
+
+
+async def test_sigkill_the_projector_and_it_converges_to_a_rebuild(
+    noop_worker: RunningStack,
+) -> None:
+    stack = noop_worker
+    async with stack.client() as client:
+        batch, ids = await submit_batch(client, 500, {"sleep_seconds": 0.01})
+
+        async def some_done() -> bool:
+            return await count_in(client, batch, "completed") >= 50
+
+        await wait_for(some_done, timeout=120, what="a first part of the batch")
+        stack.stop("projector", hard=True)
+        projector = next(s for s in service_specs(stack.layout, {}) if s.name == "projector")
+        await stack.start_and_wait([projector])
+        await wait_batch(client, batch, len(ids), timeout=240)
+    live = await read_jobs(stack, "jobstream", ids)
+    await rebuild_into(stack, "jobstream_rebuild")
+    rebuilt = await read_jobs(stack, "jobstream_rebuild", ids)
+    assert len(live) == len(ids)
+    assert live == rebuilt
+
+
+async def read_jobs(stack: RunningStack, database: str, ids: list[str]) -> dict[str, Any]:
+    from pymongo import AsyncMongoClient
+
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.layout.ports.mongo_url)
+    try:
+        jobs = client[database]["jobs"]
+        return {i: await jobs.find_one({"_id": i}) for i in ids}
+    finally:
+        await client.close()
+
+
+async def rebuild_into(stack: RunningStack, database: str) -> None:
+    cli = str(Path(sys.executable).parent / "jobstream")
+    env = {**stack.layout.infra_env(), "JOBSTREAM_MONGO_DATABASE": database}
+    proc = await asyncio.create_subprocess_exec(
+        cli, "projector", "rebuild", env={**__import__("os").environ, **env},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    out, _ = await proc.communicate()
+    assert proc.returncode == 0, out.decode()
+
+
+async def test_kafka_restart_mid_run_loses_nothing_and_leaves_nothing_stuck(
+    noop_worker: RunningStack,
+) -> None:
+    stack = noop_worker
+    kafka = stack.layout.process("kafka")
+    async with stack.client() as client:
+        batch, ids = await submit_batch(client, 300, {"sleep_seconds": 0.05})
+        await asyncio.to_thread(stack.stop, "kafka")
+        infra.start_kafka(kafka, ports=stack.layout.ports, data=stack.layout.data_dir / "kafka")
+        await infra.wait_until(
+            lambda: infra.kafka_ready(stack.layout.ports.kafka_bootstrap),
+            what="kafka",
+            timeout=90,
+            proc=kafka,
+        )
+        await wait_batch(client, batch, len(ids), timeout=240)
+        assert await count_in(client, batch, "completed") == len(ids)
+    assert_exactly_once(await terminal_events(stack, set(ids)), ids)
+
+
+async def test_a_poison_command_goes_to_the_dlq_and_the_next_job_runs(
+    noop_worker: RunningStack,
+) -> None:
+    stack = noop_worker
+    bootstrap = stack.layout.ports.kafka_bootstrap
+    marker = f"poison-{time.time_ns()}".encode()
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            "jobs.commands.noop", b"\x00not json" + marker, key=b"job_poison"
+        )
+        await producer.send_and_wait(
+            "jobs.commands.noop",
+            b'{"type":"cmd.unknown.v9","m":"' + marker + b'"}',
+            key=b"job_poison",
+        )
+    finally:
+        await producer.stop()
+    async with stack.client() as client:
+        resp = await client.post("/v1/jobs", json={"endpoint": NOOP, "request": {}})
+        done = await stack.job_when(client, resp.json()["id"], lambda j: j["status"] == "completed")
+    assert done["status"] == "completed"
+    dlq = await read_dlq(stack, marker)
+    assert len(dlq) == 2
+    for headers in dlq:
+        assert headers["dlq.source.topic"] == b"jobs.commands.noop"
+        assert headers["dlq.source.offset"].isdigit()
+        assert b"undecodable" in headers["dlq.error"]
+
+
+async def read_dlq(stack: RunningStack, marker: bytes) -> list[dict[str, bytes]]:
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=stack.layout.ports.kafka_bootstrap, enable_auto_commit=False
+    )
+    await consumer.start()
+    found: list[dict[str, bytes]] = []
+    try:
+        tps = await topic_partitions(consumer, "jobs.dlq")
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+
+        async def two() -> bool:
+            batch = await consumer.getmany(timeout_ms=200)
+            found.extend(
+                dict(r.headers)
+                for recs in batch.values()
+                for r in recs
+                if marker in (r.value or b"")
+            )
+            return len(found) >= 2
+
+        await wait_for(two, timeout=30, what="the poison messages on jobs.dlq")
+    finally:
+        await consumer.stop()
+    return found
+
+
+async def test_cancel_stops_a_running_handler_within_a_second(noop_worker: RunningStack) -> None:
+    async with noop_worker.client() as client:
+        resp = await client.post(
+            "/v1/jobs", json={"endpoint": NOOP, "request": {"sleep_seconds": 120}}
+        )
+        job = resp.json()
+        await noop_worker.job_when(client, job["id"], lambda j: j["status"] == "in_progress")
+        sent = time.monotonic()
+        cancelled = await client.post(f"/v1/jobs/{job['id']}/cancel")
+        assert cancelled.status_code == 200
+        await noop_worker.job_when(
+            client, job["id"], lambda j: j["status"] == "cancelled", timeout=1.0
+        )
+        elapsed = time.monotonic() - sent
+        after = (
+            await client.get(f"/v1/jobs/{job['id']}", params={"include_response": "true"})
+        ).json()
+    assert elapsed < 1.0
+    assert (after["status"], after["response"]) == ("cancelled", None)
+    seen = await terminal_events(noop_worker, {job["id"]})
+    assert seen[(job["id"], 1)] == 1  # the cancellation, and no completion after it
+
+
+async def test_progress_reaches_the_job(noop_worker: RunningStack) -> None:
+    async with noop_worker.client() as client:
+        resp = await client.post(
+            "/v1/jobs", json={"endpoint": NOOP, "request": {"progress": 3, "sleep_seconds": 60}}
+        )
+        job = resp.json()
+        running = await noop_worker.job_when(
+            client, job["id"], lambda j: (j.get("progress") or {}).get("completed") == 3
+        )
+        await client.post(f"/v1/jobs/{job['id']}/cancel")
+    assert running["progress"] == {"completed": 3, "total": 3, "message": "step 3"}
