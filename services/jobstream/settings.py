@@ -113,7 +113,9 @@ class WorkerSettings(CommonSettings):
     metrics_port: int = Field(8110, description="/metrics and /health port")
     host: str = Field("127.0.0.1", description="bind address (0.0.0.0 in containers)")
     projector_wait_seconds: float = Field(
-        30.0, description="after a partition assignment, wait this long at most for the projector"
+        600.0,
+        description="after a partition assignment, wait this long at most for the projector "
+        "(past it, work a dead instance finished may run again)",
     )
     response_inline_bytes: int = Field(256 * 1024, description="bigger response bodies go to S3")
 

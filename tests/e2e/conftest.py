@@ -52,7 +52,11 @@ def _free_block(size: int) -> int:
 
 
 async def wait_for(
-    probe: Callable[[], Awaitable[T | None]], *, timeout: float = 30, what: str = "condition"
+    probe: Callable[[], Awaitable[T | None]],
+    *,
+    timeout: float = 30,
+    what: str = "condition",
+    interval: float = 0.05,
 ) -> T:
     """Poll `probe` until it returns something truthy; fail at the deadline."""
     deadline = time.monotonic() + timeout
@@ -62,7 +66,7 @@ async def wait_for(
             return value
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(interval)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections import Counter
 from typing import Any
@@ -34,29 +35,35 @@ async def submit_batch(
     return batch, list(await asyncio.gather(*(one(i) for i in range(n))))
 
 
-async def count_in(client: httpx.AsyncClient, batch: str, statuses: str) -> int:
-    """How many jobs of the batch have one of the statuses (pages through the list)."""
-    total, after = 0, None
-    while True:
-        params = {"metadata": f'{{"batch":"{batch}"}}', "status": statuses, "limit": 100}
-        if after:
-            params["after"] = after
-        page = (await client.get("/v1/jobs", params=params)).json()
-        total += len(page["data"])
-        if not page["has_more"]:
-            return total
-        after = page["last_id"]
+async def count_in(stack: RunningStack, batch: str, statuses: str) -> int:
+    """How many jobs of the batch have one of the statuses, read straight from the read model
+    (paging the API every few milliseconds would load the very system under test)."""
+    from pymongo import AsyncMongoClient
+
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.layout.ports.mongo_url)
+    try:
+        query = {
+            "metadata_pairs": json.dumps(["batch", batch], separators=(",", ":")),
+            "status": {"$in": statuses.split(",")},
+        }
+        return await client["jobstream"]["jobs"].count_documents(query)
+    finally:
+        await client.close()
 
 
-async def wait_batch(client: httpx.AsyncClient, batch: str, n: int, *, timeout: float) -> None:
+async def wait_batch(stack: RunningStack, batch: str, n: int, *, timeout: float) -> None:
     async def done() -> bool:
-        return await count_in(client, batch, "completed,failed,cancelled,expired") == n
+        return await count_in(stack, batch, "completed,failed,cancelled,expired") == n
 
-    await wait_for(done, timeout=timeout, what=f"all {n} jobs of the batch to end")
+    await wait_for(done, timeout=timeout, what=f"all {n} jobs of the batch to end", interval=0.5)
+
+
+HISTORY: dict[str, list[str]] = {}
 
 
 async def terminal_events(stack: RunningStack, ids: set[str]) -> Counter[tuple[str, int]]:
-    """Terminal events on jobs.events per (job_id, attempt), for the given jobs."""
+    """Terminal events on jobs.events per (job_id, attempt), for the given jobs (and each job's
+    history in HISTORY, to explain a failure)."""
     consumer = AIOKafkaConsumer(
         bootstrap_servers=stack.layout.ports.kafka_bootstrap, enable_auto_commit=False
     )
@@ -75,6 +82,10 @@ async def terminal_events(stack: RunningStack, ids: set[str]) -> Counter[tuple[s
                 for rec in recs:
                     if rec.key in keys:
                         event = decode_event(rec.value or b"")
+                        worker = getattr(event.payload, "worker_id", "")
+                        HISTORY.setdefault(event.job_id, []).append(
+                            f"{event.occurred_at:%H:%M:%S.%f} p{rec.partition}@{rec.offset} {event.type} {worker}"
+                        )
                         if event.type in TERMINAL_EVENT_TYPES:
                             seen[(event.job_id, event.attempt)] += 1
             return all([await consumer.position(tp) >= end[tp] for tp in tps])

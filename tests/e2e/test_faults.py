@@ -41,12 +41,12 @@ async def test_sigkill_one_of_two_workers_with_2000_jobs_in_flight(
         batch, ids = await submit_batch(client, 2000, {"sleep_seconds": 0.02})
 
         async def some_done() -> bool:
-            return await count_in(client, batch, "completed") >= 300
+            return await count_in(stack, batch, "completed") >= 300
 
-        await wait_for(some_done, timeout=120, what="a first part of the batch")
+        await wait_for(some_done, timeout=120, what="a first part of the batch", interval=0.2)
         stack.stop("worker-noop-2", hard=True)
-        await wait_batch(client, batch, len(ids), timeout=240)
-        assert await count_in(client, batch, "completed") == len(ids)
+        await wait_batch(stack, batch, len(ids), timeout=240)
+        assert await count_in(stack, batch, "completed") == len(ids)
     assert_exactly_once(await terminal_events(stack, set(ids)), ids)
 
 
@@ -56,12 +56,12 @@ async def test_adding_a_worker_mid_run_loses_and_doubles_nothing(noop_worker: Ru
         batch, ids = await submit_batch(client, 1000, {"sleep_seconds": 0.02})
 
         async def some_done() -> bool:
-            return await count_in(client, batch, "completed") >= 100
+            return await count_in(stack, batch, "completed") >= 100
 
-        await wait_for(some_done, timeout=120, what="a first part of the batch")
+        await wait_for(some_done, timeout=120, what="a first part of the batch", interval=0.2)
         await noop_workers(stack, 3)
-        await wait_batch(client, batch, len(ids), timeout=240)
-        assert await count_in(client, batch, "completed") == len(ids)
+        await wait_batch(stack, batch, len(ids), timeout=240)
+        assert await count_in(stack, batch, "completed") == len(ids)
     stack.stop("worker-noop-3")
     assert_exactly_once(await terminal_events(stack, set(ids)), ids)
 
@@ -74,13 +74,13 @@ async def test_sigkill_the_projector_and_it_converges_to_a_rebuild(
         batch, ids = await submit_batch(client, 500, {"sleep_seconds": 0.01})
 
         async def some_done() -> bool:
-            return await count_in(client, batch, "completed") >= 50
+            return await count_in(stack, batch, "completed") >= 50
 
-        await wait_for(some_done, timeout=120, what="a first part of the batch")
+        await wait_for(some_done, timeout=120, what="a first part of the batch", interval=0.2)
         stack.stop("projector", hard=True)
         projector = next(s for s in service_specs(stack.layout, {}) if s.name == "projector")
         await stack.start_and_wait([projector])
-        await wait_batch(client, batch, len(ids), timeout=240)
+        await wait_batch(stack, batch, len(ids), timeout=240)
     live = await read_jobs(stack, "jobstream", ids)
     await rebuild_into(stack, "jobstream_rebuild")
     rebuilt = await read_jobs(stack, "jobstream_rebuild", ids)
@@ -125,8 +125,8 @@ async def test_kafka_restart_mid_run_loses_nothing_and_leaves_nothing_stuck(
             timeout=90,
             proc=kafka,
         )
-        await wait_batch(client, batch, len(ids), timeout=240)
-        assert await count_in(client, batch, "completed") == len(ids)
+        await wait_batch(stack, batch, len(ids), timeout=240)
+        assert await count_in(stack, batch, "completed") == len(ids)
     assert_exactly_once(await terminal_events(stack, set(ids)), ids)
 
 

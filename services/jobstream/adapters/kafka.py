@@ -179,15 +179,35 @@ async def topic_partitions(consumer: AIOKafkaConsumer, topic: str) -> list[Topic
 
 @dataclass
 class KafkaProjectorProgress:
-    """How far the projector (consumer group `projector`) has applied `jobs.events`."""
+    """How far the projector (consumer group `projector`) has applied `jobs.events`.
+
+    Uses a consumer of its own, subscribed to nothing: a worker's consumer only has metadata for
+    its command topic, and would report `jobs.events` as having no partitions at all.
+    """
 
     bootstrap: str
     events_topic: str
     group: str = "projector"
+    _consumer: AIOKafkaConsumer | None = None
 
-    async def log_end(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, int]:
-        tps = await topic_partitions(consumer, self.events_topic)
-        return dict(await consumer.end_offsets(tps))
+    async def start(self) -> None:
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap, enable_auto_commit=False
+        )
+        await self._consumer.start()
+
+    async def stop(self) -> None:
+        if self._consumer is not None:
+            await self._consumer.stop()
+            self._consumer = None
+
+    async def log_end(self) -> dict[TopicPartition, int]:
+        if self._consumer is None:
+            raise RuntimeError("projector progress not started")
+        tps = await topic_partitions(self._consumer, self.events_topic)
+        if not tps:
+            raise RuntimeError(f"no partitions found for {self.events_topic}")
+        return dict(await self._consumer.end_offsets(tps))
 
     async def caught_up(self, fence: dict[TopicPartition, int]) -> bool:
         from aiokafka.admin import AIOKafkaAdminClient
@@ -196,6 +216,8 @@ class KafkaProjectorProgress:
         await admin.start()
         try:
             committed = await admin.list_consumer_group_offsets(self.group)
+        except KafkaError:
+            return False  # e.g. no coordinator yet for a group that never committed
         finally:
             await admin.close()
         return all(

@@ -60,13 +60,14 @@ async def run_worker(settings: WorkerSettings, *, stop: asyncio.Event) -> None:
     )  # fmt: skip
     listener = _Rebalance()
     consumer.subscribe([settings.commands_topic(settings.slug)], listener=listener)
+    projector = KafkaProjectorProgress(settings.kafka_bootstrap, settings.events_topic)
     execution = Execution(settings, publisher, blobs, handler, worker_id, pool_factory=new_pool)
     runtime = WorkerRuntime(
         settings=settings, consumer=consumer, publisher=publisher, jobs=MongoJobStore(db),
-        execution=execution, worker_id=worker_id,
-        projector=KafkaProjectorProgress(settings.kafka_bootstrap, settings.events_topic),
+        execution=execution, worker_id=worker_id, projector=projector,
     )  # fmt: skip
     listener.runtime = runtime
+    await projector.start()
     health: dict[str, object] = {"status": "ok", "worker_id": worker_id}
     ops = OpsServer(ops_app(lambda: health), host=settings.host, port=settings.metrics_port)
     await publisher.start()
@@ -78,6 +79,7 @@ async def run_worker(settings: WorkerSettings, *, stop: asyncio.Event) -> None:
     finally:
         await ops.stop()
         await consumer.stop()
+        await projector.stop()
         await publisher.stop()
         await blobs.close()
         await client.close()

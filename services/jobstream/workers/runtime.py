@@ -90,13 +90,19 @@ class WorkerRuntime:
 
     async def _await_projector(self, projector: KafkaProjectorProgress) -> None:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.settings.projector_wait_seconds
+        started = loop.time()
+        deadline = started + self.settings.projector_wait_seconds
+        next_warning = started + 30
         try:
-            fence = await projector.log_end(self.consumer)
+            fence = await projector.log_end()
             while not await projector.caught_up(fence):
-                if loop.time() > deadline:
-                    log.warning("projector still behind; running without waiting longer")
+                now = loop.time()
+                if now > deadline:
+                    log.error("projector still behind; running without waiting longer")
                     break
+                if now > next_warning:
+                    log.warning("waiting for the projector", extra={"seconds": int(now - started)})
+                    next_warning = now + 30
                 await asyncio.sleep(0.1)
         except Exception:  # noqa: BLE001 - the read-model check still runs; do not stall
             log.warning("could not check the projector's progress", exc_info=True)
