@@ -103,3 +103,22 @@ def assert_exactly_once(seen: Counter[tuple[str, int]], ids: list[str]) -> None:
     assert not doubled, (
         f"{len(doubled)} (job, attempt) with several terminal events: {list(doubled.items())[:3]}"
     )
+
+
+async def restart_kafka(stack: RunningStack) -> None:
+    """Stop the broker (SIGTERM) and start it again on the same data, waiting until it answers."""
+    await asyncio.to_thread(stack.stop, "kafka")
+    await start_kafka(stack)
+
+
+async def start_kafka(stack: RunningStack) -> None:
+    from jobstream.devstack import infra
+
+    kafka = stack.layout.process("kafka")
+    infra.start_kafka(kafka, ports=stack.layout.ports, data=stack.layout.data_dir / "kafka")
+    await infra.wait_until(
+        lambda: infra.kafka_ready(stack.layout.ports.kafka_bootstrap),
+        what="kafka",
+        timeout=90,
+        proc=kafka,
+    )

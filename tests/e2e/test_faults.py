@@ -13,13 +13,13 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from jobstream.adapters.kafka import topic_partitions
-from jobstream.devstack import infra
 from jobstream.devstack.services import service_specs
 from tests.e2e.conftest import RunningStack, wait_for
 from tests.e2e.faults import (
     NOOP,
     assert_exactly_once,
     count_in,
+    restart_kafka,
     submit_batch,
     terminal_events,
     wait_batch,
@@ -114,17 +114,9 @@ async def test_kafka_restart_mid_run_loses_nothing_and_leaves_nothing_stuck(
     noop_worker: RunningStack,
 ) -> None:
     stack = noop_worker
-    kafka = stack.layout.process("kafka")
     async with stack.client() as client:
         batch, ids = await submit_batch(client, 300, {"sleep_seconds": 0.05})
-        await asyncio.to_thread(stack.stop, "kafka")
-        infra.start_kafka(kafka, ports=stack.layout.ports, data=stack.layout.data_dir / "kafka")
-        await infra.wait_until(
-            lambda: infra.kafka_ready(stack.layout.ports.kafka_bootstrap),
-            what="kafka",
-            timeout=90,
-            proc=kafka,
-        )
+        await restart_kafka(stack)
         await wait_batch(stack, batch, len(ids), timeout=240)
         assert await count_in(stack, batch, "completed") == len(ids)
     assert_exactly_once(await terminal_events(stack, set(ids)), ids)
