@@ -4,8 +4,10 @@ restart, partitions moving to a new instance, poison messages, cancels of runnin
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,36 +34,44 @@ async def noop_workers(stack: RunningStack, *instances: int) -> None:
     await stack.start_and_wait([stack.noop_worker(i) for i in instances])
 
 
+async def batch_through_a_fault(
+    stack: RunningStack, n: int, *, fault_after: int, fault: Callable[[], Awaitable[None]]
+) -> list[str]:
+    """Submit n noop jobs, inject the fault once `fault_after` have completed, wait until every
+    job of the batch has completed; returns their ids."""
+    async with stack.client() as client:
+        batch, ids = await submit_batch(client, n, {"sleep_seconds": 0.02})
+
+    async def some_done() -> bool:
+        return await count_in(stack, batch, "completed") >= fault_after
+
+    await wait_for(some_done, timeout=120, what="a first part of the batch", interval=0.2)
+    await fault()
+    await wait_batch(stack, batch, n, timeout=240)
+    assert await count_in(stack, batch, "completed") == n
+    return ids
+
+
 async def test_sigkill_one_of_two_workers_with_2000_jobs_in_flight(
     noop_worker: RunningStack,
 ) -> None:
     stack = noop_worker
     await noop_workers(stack, 1, 2)
-    async with stack.client() as client:
-        batch, ids = await submit_batch(client, 2000, {"sleep_seconds": 0.02})
 
-        async def some_done() -> bool:
-            return await count_in(stack, batch, "completed") >= 300
-
-        await wait_for(some_done, timeout=120, what="a first part of the batch", interval=0.2)
+    async def kill_worker() -> None:
         stack.stop("worker-noop-2", hard=True)
-        await wait_batch(stack, batch, len(ids), timeout=240)
-        assert await count_in(stack, batch, "completed") == len(ids)
+
+    ids = await batch_through_a_fault(stack, 2000, fault_after=300, fault=kill_worker)
     assert_exactly_once(await terminal_events(stack, set(ids)), ids)
 
 
 async def test_adding_a_worker_mid_run_loses_and_doubles_nothing(noop_worker: RunningStack) -> None:
     stack = noop_worker
-    async with stack.client() as client:
-        batch, ids = await submit_batch(client, 1000, {"sleep_seconds": 0.02})
 
-        async def some_done() -> bool:
-            return await count_in(stack, batch, "completed") >= 100
-
-        await wait_for(some_done, timeout=120, what="a first part of the batch", interval=0.2)
+    async def add_worker() -> None:
         await noop_workers(stack, 3)
-        await wait_batch(stack, batch, len(ids), timeout=240)
-        assert await count_in(stack, batch, "completed") == len(ids)
+
+    ids = await batch_through_a_fault(stack, 1000, fault_after=100, fault=add_worker)
     stack.stop("worker-noop-3")
     assert_exactly_once(await terminal_events(stack, set(ids)), ids)
 
@@ -70,17 +80,13 @@ async def test_sigkill_the_projector_and_it_converges_to_a_rebuild(
     noop_worker: RunningStack,
 ) -> None:
     stack = noop_worker
-    async with stack.client() as client:
-        batch, ids = await submit_batch(client, 500, {"sleep_seconds": 0.01})
 
-        async def some_done() -> bool:
-            return await count_in(stack, batch, "completed") >= 50
-
-        await wait_for(some_done, timeout=120, what="a first part of the batch", interval=0.2)
+    async def kill_and_restart_projector() -> None:
         stack.stop("projector", hard=True)
         projector = next(s for s in service_specs(stack.layout, {}) if s.name == "projector")
         await stack.start_and_wait([projector])
-        await wait_batch(stack, batch, len(ids), timeout=240)
+
+    ids = await batch_through_a_fault(stack, 500, fault_after=50, fault=kill_and_restart_projector)
     live = await read_jobs(stack, "jobstream", ids)
     await rebuild_into(stack, "jobstream_rebuild")
     rebuilt = await read_jobs(stack, "jobstream_rebuild", ids)
@@ -103,7 +109,7 @@ async def rebuild_into(stack: RunningStack, database: str) -> None:
     cli = str(Path(sys.executable).parent / "jobstream")
     env = {**stack.layout.infra_env(), "JOBSTREAM_MONGO_DATABASE": database}
     proc = await asyncio.create_subprocess_exec(
-        cli, "projector", "rebuild", env={**__import__("os").environ, **env},
+        cli, "projector", "rebuild", env={**os.environ, **env},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
     out, _ = await proc.communicate()
