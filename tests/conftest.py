@@ -63,8 +63,3 @@ async def infra_stack(test_run_dir: Path) -> AsyncIterator[stack.StackLayout]:
         yield layout
     finally:
         await asyncio.to_thread(stack.stop_all, layout)
-
-
-def deadline_poll_interval() -> float:
-    """How often tests poll a condition while they wait with a deadline."""
-    return 0.05

@@ -91,7 +91,7 @@ def cmd_janitor(args: argparse.Namespace) -> int:
 
 def cmd_keys(args: argparse.Namespace) -> int:
     from jobstream.adapters.mongo import MongoApiKeys, connect
-    from jobstream.gateway.auth import hash_key, new_api_key
+    from jobstream.gateway.auth import issue_api_key
     from jobstream.settings import CommonSettings
 
     settings = CommonSettings()
@@ -99,11 +99,7 @@ def cmd_keys(args: argparse.Namespace) -> int:
     async def create() -> str:
         client, db = connect(settings.mongo_url, settings.mongo_database)
         try:
-            key = new_api_key()
-            await MongoApiKeys(db).add(
-                key_hash=hash_key(key), organization_id=args.org, name=args.name
-            )
-            return key
+            return await issue_api_key(MongoApiKeys(db), organization_id=args.org, name=args.name)
         finally:
             await client.close()
 

@@ -124,13 +124,11 @@ async def running_stack(infra_stack: StackLayout) -> AsyncIterator[RunningStack]
 
 async def _api_key(layout: StackLayout, org: str) -> str:
     from jobstream.adapters.mongo import MongoApiKeys, connect
-    from jobstream.gateway.auth import hash_key, new_api_key
+    from jobstream.gateway.auth import issue_api_key
 
     client, db = connect(layout.ports.mongo_url, "jobstream")
     try:
-        key = new_api_key()
-        await MongoApiKeys(db).add(key_hash=hash_key(key), organization_id=org, name="e2e")
-        return key
+        return await issue_api_key(MongoApiKeys(db), organization_id=org, name="e2e")
     finally:
         await client.close()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from collections import Counter
 from typing import Any
@@ -12,6 +11,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer
 
 from jobstream.adapters.kafka import topic_partitions
+from jobstream.core.listing import encode_metadata_pair
 from jobstream_schemas.events import TERMINAL_EVENT_TYPES, decode_event
 from tests.e2e.conftest import RunningStack, wait_for
 
@@ -43,7 +43,7 @@ async def count_in(stack: RunningStack, batch: str, statuses: str) -> int:
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(stack.layout.ports.mongo_url)
     try:
         query = {
-            "metadata_pairs": json.dumps(["batch", batch], separators=(",", ":")),
+            "metadata_pairs": encode_metadata_pair("batch", batch),
             "status": {"$in": statuses.split(",")},
         }
         return await client["jobstream"]["jobs"].count_documents(query)

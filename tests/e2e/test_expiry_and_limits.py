@@ -15,7 +15,7 @@ import pytest
 from aiobotocore.session import get_session
 
 from jobstream.devstack.infra import free_port
-from jobstream.devstack.services import _cli
+from jobstream.devstack.services import cli_path
 from jobstream.devstack.stack import ServiceSpec
 from tests.e2e.conftest import RunningStack
 from tests.e2e.test_jobs_api import NOOP
@@ -28,7 +28,7 @@ async def short_gateway(running_stack: RunningStack) -> AsyncIterator[httpx.Asyn
     port = free_port()
     spec = ServiceSpec(
         "gateway-short",
-        [_cli(), "gateway"],
+        [cli_path(), "gateway"],
         {
             "JOBSTREAM_GATEWAY_PORT": str(port),
             "JOBSTREAM_GATEWAY_RETENTION_SECONDS": "3",

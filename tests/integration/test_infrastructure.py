@@ -9,7 +9,7 @@ from aiobotocore.session import get_session
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient
 
-from jobstream.devstack import infra
+from jobstream.adapters.kafka import ensure_topics
 from jobstream.devstack.stack import StackLayout
 
 pytestmark = pytest.mark.integration
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.integration
 async def test_kafka_idempotent_produce_and_group_commit(infra_stack: StackLayout) -> None:
     bootstrap = infra_stack.ports.kafka_bootstrap
     topic = f"it-{uuid.uuid4().hex[:8]}"
-    await infra.create_topics(bootstrap, {topic: 2})
+    await ensure_topics(bootstrap, {topic: (2, {})})
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
     await producer.start()
     try:

@@ -7,8 +7,7 @@ import uuid
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from jobstream.adapters.kafka import KafkaProjectorProgress
-from jobstream.devstack import infra
+from jobstream.adapters.kafka import KafkaProjectorProgress, ensure_topics
 from jobstream.devstack.stack import StackLayout
 
 pytestmark = pytest.mark.integration
@@ -19,7 +18,7 @@ async def test_the_fence_covers_every_partition_and_tracks_the_group(
 ) -> None:
     bootstrap = infra_stack.ports.kafka_bootstrap
     topic, group = f"events-{uuid.uuid4().hex[:8]}", f"proj-{uuid.uuid4().hex[:8]}"
-    await infra.create_topics(bootstrap, {topic: 3})
+    await ensure_topics(bootstrap, {topic: (3, {})})
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await producer.start()
     try:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from jobstream.core.listing import encode_metadata_pair
 from jobstream_schemas.api import (
     JobError,
     JobProgress,
@@ -125,8 +125,5 @@ def filter_fields(request: dict[str, Any], metadata: dict[str, str] | None) -> d
         "workflow_id": workflow_id,
         "workflow_node_ids": [metadata[k] for k in WORKFLOW_NODE_KEYS if k in metadata],
         "source": source,
-        "metadata_pairs": [
-            json.dumps([k, v], separators=(",", ":"), ensure_ascii=False)
-            for k, v in metadata.items()
-        ],
+        "metadata_pairs": [encode_metadata_pair(k, v) for k, v in metadata.items()],
     }

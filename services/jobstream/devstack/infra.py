@@ -219,21 +219,6 @@ async def http_ok(url: str) -> bool:
     return await asyncio.to_thread(get)
 
 
-async def create_topics(bootstrap: str, topics: dict[str, int]) -> None:
-    """Create the missing topics with their partition counts (replication 1: one broker)."""
-    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        existing = set(await admin.list_topics())
-        missing = [NewTopic(name, n, 1) for name, n in topics.items() if name not in existing]
-        if missing:
-            await admin.create_topics(missing)
-    finally:
-        await admin.close()
-
-
 async def create_bucket(endpoint: str, bucket: str) -> None:
     from aiobotocore.session import get_session
 

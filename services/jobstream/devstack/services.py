@@ -14,7 +14,7 @@ from pathlib import Path
 from jobstream.devstack.stack import ServiceSpec, StackLayout
 
 
-def _cli() -> str:
+def cli_path() -> str:
     return str(Path(sys.executable).parent / "jobstream")
 
 
@@ -32,19 +32,19 @@ def service_specs(layout: StackLayout, workers: dict[str, int] | None = None) ->
     base = layout.service_port_base
     gateway = ServiceSpec(
         "gateway",
-        [_cli(), "gateway"],
+        [cli_path(), "gateway"],
         {"JOBSTREAM_GATEWAY_PORT": str(layout.gateway_port)},
         f"http://127.0.0.1:{layout.gateway_port}/health",
     )
     projector = ServiceSpec(
         "projector",
-        [_cli(), "projector"],
+        [cli_path(), "projector"],
         {"JOBSTREAM_PROJECTOR_METRICS_PORT": str(base + 1)},
         f"http://127.0.0.1:{base + 1}/health",
     )
     janitor = ServiceSpec(
         "janitor",
-        [_cli(), "janitor"],
+        [cli_path(), "janitor"],
         {"JOBSTREAM_JANITOR_METRICS_PORT": str(base + 2)},
         f"http://127.0.0.1:{base + 2}/health",
     )
@@ -61,7 +61,7 @@ def service_specs(layout: StackLayout, workers: dict[str, int] | None = None) ->
 def worker_spec(slug: str, instance: int, port: int) -> ServiceSpec:
     return ServiceSpec(
         f"worker-{slug}-{instance}",
-        [_cli(), "worker", slug],
+        [cli_path(), "worker", slug],
         {"JOBSTREAM_WORKER_METRICS_PORT": str(port), "JOBSTREAM_WORKER_INSTANCE": str(instance)},
         f"http://127.0.0.1:{port}/health",
     )

@@ -197,12 +197,11 @@ async def dev_api_key(layout: StackLayout) -> str:
     if path.exists():
         return path.read_text().strip()
     from jobstream.adapters.mongo import MongoApiKeys, connect
-    from jobstream.gateway.auth import hash_key, new_api_key
+    from jobstream.gateway.auth import issue_api_key
 
     client, db = connect(layout.ports.mongo_url, "jobstream")
     try:
-        key = new_api_key()
-        await MongoApiKeys(db).add(key_hash=hash_key(key), organization_id="dev", name="make up")
+        key = await issue_api_key(MongoApiKeys(db), organization_id="dev", name="make up")
     finally:
         await client.close()
     path.write_text(key + "\n")

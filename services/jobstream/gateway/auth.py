@@ -23,6 +23,19 @@ class ApiKeyStore(Protocol):
     async def organization_for(self, key_hash: str) -> str | None: ...
 
 
+class ApiKeyRegistry(Protocol):
+    async def add(self, *, key_hash: str, organization_id: str, name: str | None) -> None: ...
+
+
+async def issue_api_key(
+    registry: ApiKeyRegistry, *, organization_id: str, name: str | None = None
+) -> str:
+    """Create a key for an organization; only its digest is stored, the key is returned once."""
+    key = new_api_key()
+    await registry.add(key_hash=hash_key(key), organization_id=organization_id, name=name)
+    return key
+
+
 @dataclass
 class ApiKeyResolver:
     """Resolves a presented key to its organization, caching hits briefly (keys are immutable)."""
