@@ -2,7 +2,7 @@
 # Installs everything the local stack needs, each step cached and skipped when already done:
 #   .venv                       the project and its dev tools (re-installed when pyproject.toml changes)
 #   $CACHE/kafka-<v>/libs       the Kafka broker jars, fetched from Maven Central by deploy/local/kafka/pom.xml
-#   $CACHE/bin/ferretdb-<v>     FerretDB built from its Go module source with build/version/version.txt written
+#   $CACHE/bin/ferretdb-<v>-<p> FerretDB built from its Go module source, version.txt written, our patches applied
 # $CACHE defaults to ${XDG_CACHE_HOME:-$HOME/.cache}/jobstream so that a fresh clone on the same
 # machine (CI included) neither downloads nor rebuilds. Needs: python3.11, java 17, mvn, go.
 set -euo pipefail
@@ -12,6 +12,7 @@ root=$(cd "$here/../.." && pwd)
 cache=${JOBSTREAM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/jobstream}
 kafka_version=${KAFKA_VERSION:-4.1.1}
 ferretdb_version=${FERRETDB_VERSION:-v1.24.2}
+ferretdb_patch_level=p1  # bump with every change to deploy/local/ferretdb/*.patch
 python=${PYTHON:-python3.11}
 mkdir -p "$cache/bin"
 
@@ -43,7 +44,7 @@ provision_kafka() {
 }
 
 provision_ferretdb() {
-  local bin="$cache/bin/ferretdb-$ferretdb_version" src
+  local bin="$cache/bin/ferretdb-$ferretdb_version-$ferretdb_patch_level" src
   [ -x "$bin" ] && return 0
   need go "install Go 1.24 or newer"
   say "building FerretDB $ferretdb_version from its Go module source"
@@ -54,6 +55,12 @@ provision_ferretdb() {
   rm -rf "$work" && cp -r "$src" "$work" && chmod -R u+w "$work"
   # The module zip lacks the git-ignored version file; without it the binary panics at start.
   echo "$ferretdb_version" > "$work/build/version/version.txt"
+  # Our patches (deploy/local/ferretdb/*.patch, each explains itself); the binary's name carries
+  # the patch level so a new patch rebuilds it.
+  local patch
+  for patch in "$root"/deploy/local/ferretdb/*.patch; do
+    patch -s -p1 -d "$work" < "$patch"
+  done
   (cd "$work" && CGO_ENABLED=0 go build -trimpath -o "$bin.tmp" ./cmd/ferretdb)
   mv "$bin.tmp" "$bin" && rm -rf "$work"
 }

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import random
-import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -18,7 +16,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from jobstream.devstack import stack
+from jobstream.devstack import infra, stack
 from jobstream.devstack.processes import start_process, stop_process
 from jobstream.devstack.services import service_specs, worker_spec
 from jobstream.devstack.stack import ServiceSpec, StackLayout
@@ -35,20 +33,6 @@ E2E_ENV = {
     "JOBSTREAM_WORKER_BACKOFF_BASE_SECONDS": "0.05",
     "JOBSTREAM_LOG_LEVEL": "INFO",
 }
-
-
-def _free_block(size: int) -> int:
-    """A base port with `size` free ports after it."""
-    for _ in range(200):
-        base = random.randint(20000, 60000)
-        try:
-            for port in range(base, base + size):
-                with socket.socket() as sock:
-                    sock.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        return base
-    raise RuntimeError("no free port block")
 
 
 async def wait_for(
@@ -106,7 +90,7 @@ class RunningStack:
 
 @pytest.fixture(scope="session")
 async def running_stack(infra_stack: StackLayout) -> AsyncIterator[RunningStack]:
-    base = _free_block(60)
+    base = infra.free_port_block(60)
     layout = dataclasses.replace(
         infra_stack, gateway_port=base, service_port_base=base, extra_env=E2E_ENV
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -33,14 +34,33 @@ def kafka_libs() -> Path:
     return cache_dir() / f"kafka-{os.environ.get('KAFKA_VERSION', '4.1.1')}" / "libs"
 
 
+FERRETDB_PATCH_LEVEL = "p1"  # keep equal to provision.sh's ferretdb_patch_level
+
+
 def ferretdb_binary() -> Path:
-    return cache_dir() / "bin" / f"ferretdb-{os.environ.get('FERRETDB_VERSION', 'v1.24.2')}"
+    """FerretDB built by provision.sh with deploy/local/ferretdb/*.patch (patch level in the name)."""
+    version = os.environ.get("FERRETDB_VERSION", "v1.24.2")
+    return cache_dir() / "bin" / f"ferretdb-{version}-{FERRETDB_PATCH_LEVEL}"
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def free_port_block(size: int) -> int:
+    """A base port with `size` free ports after it (a stack's services take consecutive ports)."""
+    for _ in range(200):
+        base = random.randint(20000, 60000)  # noqa: S311 - not a secret
+        try:
+            for port in range(base, base + size):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError("no free port block")
 
 
 @dataclass(frozen=True)

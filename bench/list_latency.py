@@ -1,0 +1,101 @@
+"""List latency over a large read model: first page and a deep `after` page, p50 / p99.
+
+The read model is seeded in bulk straight into MongoDB (documents exactly as the projector
+writes them, one organization, creation times one second apart), then the gateway's
+`GET /v1/jobs` is timed closed loop (one request at a time) for both pages.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import aiohttp
+from pymongo import AsyncMongoClient
+
+from bench.loadgen import percentiles
+from bench.stack import NOOP_ENDPOINT, BenchStack
+from jobstream.adapters.mongo import to_document
+from jobstream.core.ids import new_job_id
+from jobstream.core.record import JobRecord
+from jobstream_schemas.api import JobResponse
+
+TEMPLATE_ID = "job_" + "T" * 21
+TEMPLATE_CREATED_AT = 1_000_000_000
+
+
+def _template(organization_id: str) -> dict[str, Any]:
+    record = JobRecord(
+        id=TEMPLATE_ID,
+        organization_id=organization_id,
+        status="completed",
+        endpoint=NOOP_ENDPOINT,
+        slug="noop",
+        created_at=TEMPLATE_CREATED_AT,
+        expires_at=TEMPLATE_CREATED_AT + 7 * 86_400,
+        metadata={"seeded": "true"},
+        request={},
+        response=JobResponse(status_code=200, body={"ok": True}),
+        started_at=TEMPLATE_CREATED_AT,
+        completed_at=TEMPLATE_CREATED_AT,
+        attempt_count=1,
+    )
+    return to_document(record, offset=None)
+
+
+async def seed_jobs(
+    mongo_url: str, *, organization_id: str, count: int, newest_at: int, batch: int = 2000
+) -> list[str]:
+    """Insert `count` completed jobs, oldest first, one second apart up to `newest_at`.
+
+    Returns the ids in creation order (oldest first). Documents are the template's with the
+    id and times substituted, so seeding costs the database's time rather than pydantic's.
+    """
+    template = _template(organization_id)
+    record_json: str = template["record"]
+    created_text = str(TEMPLATE_CREATED_AT)
+    expires_text = str(TEMPLATE_CREATED_AT + 7 * 86_400)
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url)
+    ids: list[str] = []
+    try:
+        jobs = client["jobstream"]["jobs"]
+        first = newest_at - count + 1
+        for start in range(0, count, batch):
+            docs = []
+            for i in range(start, min(start + batch, count)):
+                job_id = new_job_id()
+                created = first + i
+                expires = created + 7 * 86_400
+                doc = dict(template)
+                doc["_id"] = job_id
+                doc["created_at"] = created
+                doc["expires_at"] = expires
+                doc["record"] = (
+                    record_json.replace(TEMPLATE_ID, job_id)
+                    .replace(expires_text, str(expires))
+                    .replace(created_text, str(created))
+                )
+                docs.append(doc)
+                ids.append(job_id)
+            await jobs.insert_many(docs, ordered=False)
+    finally:
+        await client.close()
+    return ids
+
+
+async def time_list(
+    bench: BenchStack, params: dict[str, str], *, requests: int
+) -> dict[str, float]:
+    """Closed-loop GET /v1/jobs with `params`, `requests` times; latency percentiles in ms."""
+    latencies: list[float] = []
+    headers = {"Api-Key": bench.api_key}
+    timeout = aiohttp.ClientTimeout(total=600)
+    async with aiohttp.ClientSession(bench.url, headers=headers, timeout=timeout) as session:
+        for _ in range(requests):
+            started = time.perf_counter()
+            async with session.get("/v1/jobs", params=params) as resp:
+                body = await resp.json()
+                if resp.status != 200 or not body.get("data"):
+                    raise RuntimeError(f"list failed: {resp.status} {str(body)[:300]}")
+            latencies.append(time.perf_counter() - started)
+    return percentiles(latencies)
