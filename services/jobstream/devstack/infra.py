@@ -38,7 +38,7 @@ FERRETDB_PATCH_LEVEL = "p1"  # keep equal to provision.sh's ferretdb_patch_level
 
 
 def ferretdb_binary() -> Path:
-    """FerretDB built by provision.sh with deploy/local/ferretdb/*.patch (patch level in the name)."""
+    """FerretDB as provision.sh builds it, with deploy/local/ferretdb/*.patch applied."""
     version = os.environ.get("FERRETDB_VERSION", "v1.24.2")
     return cache_dir() / "bin" / f"ferretdb-{version}-{FERRETDB_PATCH_LEVEL}"
 
