@@ -1,0 +1,63 @@
+"""Gateway latency under fixed offered load: create and status-poll, p50 / p99, per rate.
+
+For each rate: `POST /v1/jobs` (no-op jobs) open loop for `seconds`, then wait until the
+pipeline has drained them (so the next phase is not measured against a backlog), then
+`GET /v1/jobs/{id}/status` of those jobs, open loop at the same rate for the same time.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from typing import Any
+
+import aiohttp
+
+from bench.jobstream_e2e import HttpStatusError, count_terminal, submit_open_loop
+from bench.loadgen import open_loop, poll_until
+from bench.stack import BenchStack
+
+
+async def poll_status_open_loop(
+    bench: BenchStack, job_ids: list[str], *, rate: float, count: int, connections: int = 256
+) -> dict[str, Any]:
+    rng = random.Random(7)
+    latencies: list[float] = []
+    connector = aiohttp.TCPConnector(limit=connections)
+    timeout = aiohttp.ClientTimeout(total=120)
+    headers = {"Api-Key": bench.api_key}
+    async with aiohttp.ClientSession(
+        bench.url, headers=headers, connector=connector, timeout=timeout
+    ) as session:
+
+        async def poll(i: int, intended_at: float) -> None:
+            async with session.get(f"/v1/jobs/{rng.choice(job_ids)}/status") as resp:
+                await resp.read()
+                if resp.status != 200:
+                    raise HttpStatusError(resp.status)
+            latencies.append(time.time() - intended_at)
+
+        result = await open_loop(rate, count, poll)
+        result.latencies = latencies
+    return result.summary()
+
+
+async def run_gateway_latency(
+    bench: BenchStack, *, rates: list[float], seconds: float, request: dict[str, Any]
+) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    for rate in rates:
+        count = int(rate * seconds)
+        batch = uuid.uuid4().hex
+        created, intended = await submit_open_loop(
+            bench, jobs=count, rate=rate, request=request, batch=batch
+        )
+
+        async def drained(batch: str = batch, n: int = len(intended)) -> bool:
+            return await count_terminal(bench.mongo_url, batch) >= n
+
+        await poll_until(drained, timeout=1800, interval=1.0, what="the rate's jobs to end")
+        polled = await poll_status_open_loop(bench, list(intended), rate=rate, count=count)
+        results[str(int(rate))] = {"create": created.summary(), "status_poll": polled}
+    return results
