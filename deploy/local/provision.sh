@@ -27,7 +27,7 @@ provision_venv() {
   need "$python" "install Python 3.11"
   say "installing the project into .venv"
   [ -x "$root/.venv/bin/python" ] || "$python" -m venv "$root/.venv"
-  "$root/.venv/bin/pip" install -q --disable-pip-version-check -e "$root[dev]"
+  "$root/.venv/bin/pip" install -q --disable-pip-version-check -e "$root[dev,bench]"
   rm -f "$root"/.venv/.installed-* && touch "$stamp"
 }
 

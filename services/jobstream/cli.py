@@ -41,8 +41,19 @@ def run_until_signalled(*services: Service) -> int:
         loop.add_signal_handler(signal.SIGUSR1, dump_tasks)
         await asyncio.gather(*(service(stop) for service in services))
 
-    asyncio.run(main())
+    with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+        runner.run(main())
     return 0
+
+
+def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop where installed (a dependency; about twice the event-loop throughput of the
+    standard loop), else asyncio's own. uvicorn picks it for the gateway the same way."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop is a declared dependency
+        return None
+    return uvloop.new_event_loop
 
 
 def cmd_gateway(args: argparse.Namespace) -> int:

@@ -3,14 +3,20 @@
 Each job's events share a partition, so offsets per job only grow: a stored `event_offset`
 fences redelivery after a crash exactly, and `apply()` makes semantic duplicates (an outbox
 re-publish, a worker's re-emit) no-ops. A batch is written with one bulk upsert.
+
+Reads: the documents a batch needs and the cache lacks are read concurrently. A job whose batch
+starts with `job.created` at or past the partition's *fresh* offset is not read at all: no
+projector can have applied that event before (see `Projector.fresh_from`), so the document holds
+at most the gateway's first insert, which `apply(None, job.created)` reproduces.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -26,7 +32,7 @@ from jobstream.adapters.metrics import (
 )
 from jobstream.core.record import JobRecord
 from jobstream.core.state import Outcome, apply
-from jobstream_schemas.events import JobEvent, JobStarted, decode_event
+from jobstream_schemas.events import JobCreated, JobEvent, JobStarted, decode_event
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +59,18 @@ class Projector:
 
     store: ProjectionStore
     cache_size: int = 50_000
+    read_concurrency: int = 8
     _cache: OrderedDict[str, tuple[JobRecord | None, int]] = field(default_factory=OrderedDict)
+    fresh_from: dict[int, int] = field(default_factory=dict)
+    """Per partition, the first offset no projector can have applied: the log end right after
+    this instance was positioned (assignment, or a re-seek after an error). Every event below it
+    may be a replay; every event at or past it is new. Empty: read everything (always safe)."""
 
-    def forget(self) -> None:
-        """Drop the cache (on rebalance another instance may have written meanwhile)."""
+    def forget(self, fresh_from: Mapping[int, int] | None = None) -> None:
+        """Drop the cache (on rebalance another instance may have written meanwhile) and set
+        the fresh offsets of the partitions now held (None: none are known fresh)."""
         self._cache.clear()
+        self.fresh_from = dict(fresh_from or {})
 
     async def _load(self, job_id: str) -> tuple[JobRecord | None, int]:
         hit = self._cache.get(job_id)
@@ -66,6 +79,28 @@ class Projector:
             return hit
         stored = await self.store.get_for_projection(job_id)
         return stored if stored is not None else (None, -1)
+
+    def _is_new_job(self, rec: EventRecord, event: JobEvent) -> bool:
+        fresh = self.fresh_from.get(rec.partition)
+        return (
+            isinstance(event, JobCreated)
+            and fresh is not None
+            and rec.offset >= fresh
+            and event.job_id not in self._cache
+        )
+
+    async def _load_all(self, job_ids: Sequence[str]) -> dict[str, tuple[JobRecord | None, int]]:
+        """Cache hits at once, misses read concurrently (bounded)."""
+        gate = asyncio.Semaphore(self.read_concurrency)
+
+        async def one(job_id: str) -> tuple[JobRecord | None, int]:
+            if job_id in self._cache:
+                return await self._load(job_id)
+            async with gate:
+                return await self._load(job_id)
+
+        states = await asyncio.gather(*(one(j) for j in job_ids))
+        return dict(zip(job_ids, states, strict=True))
 
     def _remember(self, job_id: str, state: tuple[JobRecord | None, int]) -> None:
         self._cache[job_id] = state
@@ -78,6 +113,7 @@ class Projector:
         started = time.perf_counter()
         poison: list[EventRecord] = []
         by_job: OrderedDict[str, list[tuple[int, JobEvent]]] = OrderedDict()
+        new_jobs: set[str] = set()
         for rec in records:
             try:
                 event = decode_event(rec.value or b"")
@@ -85,10 +121,13 @@ class Projector:
                 log.error("undecodable event", extra={"offset": rec.offset, "error": str(exc)})
                 poison.append(rec)
                 continue
+            if event.job_id not in by_job and self._is_new_job(rec, event):
+                new_jobs.add(event.job_id)
             by_job.setdefault(event.job_id, []).append((rec.offset, event))
+        loaded = await self._load_all([j for j in by_job if j not in new_jobs])
         writes: list[tuple[JobRecord, int]] = []
         for job_id, events in by_job.items():
-            job, offset = await self._load(job_id)
+            job, offset = loaded.get(job_id, (None, -1))
             job, offset, changed = _fold(job, offset, events)
             self._remember(job_id, (job, offset))
             if changed and job is not None:

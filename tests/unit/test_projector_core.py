@@ -1,0 +1,89 @@
+"""The projector core against an in-memory store: what it reads, and that replays never regress."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from jobstream.core.record import JobRecord
+from jobstream.projector.core import EventRecord, Projector
+from jobstream_schemas.events import JobEvent, encode
+from tests.unit.test_state import T0, created, make_event
+
+
+class CountingStore:
+    """Documents by id; counts reads and the most reads in flight at once."""
+
+    def __init__(self) -> None:
+        self.docs: dict[str, tuple[JobRecord, int]] = {}
+        self.reads = 0
+        self.in_flight = 0
+        self.most_in_flight = 0
+
+    async def get_for_projection(self, job_id: str) -> tuple[JobRecord, int] | None:
+        self.reads += 1
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        await asyncio.sleep(0.001)  # a round trip: lets concurrent reads overlap
+        self.in_flight -= 1
+        return self.docs.get(job_id)
+
+    async def write_many(self, items: Sequence[tuple[JobRecord, int]]) -> None:
+        for record, offset in items:
+            self.docs[record.id] = (record, offset)
+
+
+def records(
+    events: Sequence[JobEvent], *, first_offset: int, partition: int = 0
+) -> list[EventRecord]:
+    return [
+        EventRecord("jobs.events", partition, first_offset + i, e.job_id.encode(), encode(e))
+        for i, e in enumerate(events)
+    ]
+
+
+def history() -> list[JobEvent]:
+    return [created(), make_event("started", 1, 1, T0), make_event("completed", 1, 1, T0)]
+
+
+async def test_a_new_job_past_the_fresh_offset_is_written_without_a_read() -> None:
+    store = CountingStore()
+    projector = Projector(store)  # type: ignore[arg-type]
+    projector.forget({0: 100})
+    await projector.apply_batch(records(history(), first_offset=100))
+    assert store.reads == 0
+    record, offset = store.docs[created().job_id]
+    assert (record.status, offset) == ("completed", 102)
+
+
+async def test_a_replayed_job_created_is_read_and_never_regresses_the_document() -> None:
+    store = CountingStore()
+    first = Projector(store)  # type: ignore[arg-type]
+    first.forget({0: 0})
+    await first.apply_batch(records(history(), first_offset=10))
+    # A crash before the commit: the next owner replays from offset 10; the log ended at 13.
+    second = Projector(store)  # type: ignore[arg-type]
+    second.forget({0: 13})
+    await second.apply_batch(records(history()[:1], first_offset=10))
+    assert store.reads == 1
+    record, offset = store.docs[created().job_id]
+    assert (record.status, offset) == ("completed", 12)
+
+
+async def test_without_known_fresh_offsets_every_job_is_read() -> None:
+    store = CountingStore()
+    projector = Projector(store)  # type: ignore[arg-type]
+    await projector.apply_batch(records(history(), first_offset=0))
+    assert store.reads == 1
+
+
+async def test_misses_of_one_batch_are_read_concurrently_and_bounded() -> None:
+    store = CountingStore()
+    projector = Projector(store, read_concurrency=4)  # type: ignore[arg-type]
+    events = [
+        make_event("started", 1, 1, T0).model_copy(update={"job_id": f"job_{i:021d}"})
+        for i in range(20)
+    ]
+    await projector.apply_batch(records(events, first_offset=0))
+    assert store.reads == 20
+    assert store.most_in_flight == 4
