@@ -30,7 +30,6 @@ import pathlib
 import queue
 import shutil
 import signal
-import socket
 import sys
 import tempfile
 import threading
@@ -44,8 +43,10 @@ import redis.asyncio
 from celery.exceptions import TimeoutError as CeleryTimeoutError  # type: ignore[import-untyped]
 from celery.result import ResultSet  # type: ignore[import-untyped]
 
+from bench import procfs
 from bench.celery_app import NOOP_TASK_NAME, REDIS_URL_ENV, make_app
 from bench.loadgen import percentiles, poll_until
+from jobstream.devstack.infra import free_port
 
 PROJECT_ROOT = pathlib.Path(__file__).resolve().parents[1]
 REDIS_START_TIMEOUT = 15.0
@@ -85,13 +86,6 @@ class _Collected:
 # -- processes ---------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _tail(path: pathlib.Path, lines: int = 20) -> str:
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
@@ -107,7 +101,7 @@ async def _start_redis(work_dir: pathlib.Path, log: IO[bytes]) -> _Redis:
     data_dir = work_dir / "redis"
     data_dir.mkdir(parents=True, exist_ok=True)
     for _attempt in range(3):
-        port = _free_port()
+        port = free_port()
         process = await asyncio.create_subprocess_exec(
             redis_server,
             "--bind", "127.0.0.1",
@@ -230,42 +224,13 @@ def _kill_now(worker: asyncio.subprocess.Process | None, server: _Redis | None) 
             server.process.kill()
 
 
-def _peak_rss_mib(pid: int) -> float | None:
-    """VmHWM (the resident set's high-water mark) of `pid` in MiB; None once it is gone."""
-    try:
-        status = pathlib.Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return None
-    for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024, 1)  # reported in kB
-    return None
-
-
-def _children(pid: int) -> list[int]:
-    """Direct children of `pid`, from /proc/<n>/stat (field 4 is the parent pid)."""
-    found = []
-    for entry in pathlib.Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # the command name (field 2) is parenthesised and may hold spaces: split after it
-        fields = stat[stat.rfind(")") + 2 :].split()
-        if int(fields[1]) == pid:
-            found.append(int(entry.name))
-    return sorted(found)
-
-
 def _peak_rss(worker_pid: int, redis_pid: int) -> dict[str, object]:
-    each = [rss for child in _children(worker_pid) if (rss := _peak_rss_mib(child)) is not None]
+    each = [rss for child in procfs.children(worker_pid) if (rss := procfs.peak_rss_mib(child))]
     return {
-        "celery_worker_main": _peak_rss_mib(worker_pid),
+        "celery_worker_main": procfs.peak_rss_mib(worker_pid),
         "celery_worker_children": round(sum(each), 1),
         "celery_worker_children_each": each,
-        "redis": _peak_rss_mib(redis_pid),
+        "redis": procfs.peak_rss_mib(redis_pid),
     }
 
 

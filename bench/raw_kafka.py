@@ -13,7 +13,7 @@ import struct
 import time
 import uuid
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from bench.loadgen import percentiles
@@ -37,16 +37,18 @@ async def run_raw_kafka(
     latencies: list[float] = []
     assigned = asyncio.Event()
 
-    class _Assigned:
-        def on_partitions_revoked(self, revoked: object) -> None: ...
-        def on_partitions_assigned(self, parts: object) -> None:
+    class _Assigned(ConsumerRebalanceListener):  # type: ignore[misc]
+        async def on_partitions_revoked(self, revoked: object) -> None:
+            pass
+
+        async def on_partitions_assigned(self, parts: object) -> None:
             assigned.set()
 
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, group_id=f"{topic}.consumer", auto_offset_reset="earliest",
         enable_auto_commit=True, max_poll_records=2000,
     )  # fmt: skip
-    consumer.subscribe([topic], listener=_Assigned())  # type: ignore[arg-type]
+    consumer.subscribe([topic], listener=_Assigned())
     producer = AIOKafkaProducer(
         bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=0
     )

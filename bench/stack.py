@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import procfs
 from jobstream.devstack import infra, stack
 from jobstream.devstack.services import service_specs
 from jobstream.devstack.stack import StackLayout
@@ -48,54 +48,22 @@ class BenchStack:
     def pid(self, name: str) -> int | None:
         return self.layout.process(name).pid()
 
-    def cpu_seconds(self, names: list[str] | None = None) -> dict[str, float]:
-        """User + system CPU seconds each process (and its reaped children) has used so far."""
+    def pids(self, names: list[str] | None = None) -> dict[str, int]:
+        """Pids of the named processes (default: every service plus Kafka and FerretDB)."""
         names = names if names is not None else [*self.services, "kafka", "ferretdb"]
-        return {name: cpu_seconds(pid) for name in names if (pid := self.pid(name)) is not None}
+        return {name: pid for name in names if (pid := self.pid(name)) is not None}
+
+    def cpu_seconds(self, names: list[str] | None = None) -> dict[str, float]:
+        """CPU seconds each process has used so far."""
+        readings = {name: procfs.cpu_seconds(pid) for name, pid in self.pids(names).items()}
+        return {name: value for name, value in readings.items() if value is not None}
 
     def peak_rss_mib(self, names: list[str] | None = None) -> dict[str, float]:
-        """VmHWM of each named process (default: every service plus Kafka and FerretDB)."""
-        names = names if names is not None else [*self.services, "kafka", "ferretdb"]
-        readings: dict[str, float] = {}
-        for name in names:
-            pid = self.pid(name)
-            if pid is not None:
-                readings[name] = round(peak_rss_mib(pid) + children_peak_rss_mib(pid), 1)
-        return readings
-
-
-def _status_field(pid: int, key: str) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) / 1024  # kB → MiB
-    except OSError:
-        pass
-    return 0.0
-
-
-def cpu_seconds(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    ticks = os.sysconf("SC_CLK_TCK")
-    # fields[11:15] = utime, stime, cutime, cstime (after the state field at index 0)
-    return round(sum(int(v) for v in fields[11:15]) / ticks, 2)
-
-
-def peak_rss_mib(pid: int) -> float:
-    return round(_status_field(pid, "VmHWM"), 1)
-
-
-def children_peak_rss_mib(pid: int) -> float:
-    """Peak RSS of a process's live children (a worker's CPU pool), summed."""
-    total = 0.0
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
-        with contextlib.suppress(OSError):
-            for child in task.read_text().split():
-                total += peak_rss_mib(int(child))
-    return round(total, 1)
+        """Peak RSS of each process, its live children included (a worker's CPU pool)."""
+        readings = {
+            name: procfs.peak_rss_with_children_mib(pid) for name, pid in self.pids(names).items()
+        }
+        return {name: value for name, value in readings.items() if value is not None}
 
 
 @contextlib.asynccontextmanager

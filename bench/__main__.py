@@ -1,0 +1,156 @@
+"""`make bench` / `python -m bench`: every measurement in one run, then the JSON and the table.
+
+Order: a fresh jobstream stack runs the end-to-end workload (peak RSS is read right after it),
+the raw-aiokafka pipe on the same broker, gateway latency per offered rate, then the 1,000,000-
+document list; the stack is stopped and Celery + Redis run the same workload on a quiet machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer
+
+from bench import report
+from bench.celery_redis import run_celery
+from bench.gateway_latency import run_gateway_latency
+from bench.jobstream_e2e import run_jobstream
+from bench.list_latency import seed_jobs, time_list
+from bench.raw_kafka import run_raw_kafka
+from bench.stack import ORGANIZATION, BenchStack, fresh_stack
+from jobstream.adapters.kafka import topic_partitions
+from jobstream.settings import CommonSettings
+
+PHASES = ("jobstream", "raw_kafka", "gateway", "list", "celery")
+NOOP_REQUEST: dict[str, Any] = {}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--jobs", type=int, default=20_000, help="jobs / tasks / messages")
+    parser.add_argument("--rate", type=float, default=1000, help="offered submissions per second")
+    parser.add_argument("--noop-workers", type=int, default=1, help="noop worker instances")
+    parser.add_argument("--celery-concurrency", type=int, default=2, help="prefork processes")
+    parser.add_argument("--gateway-rates", default="200,500,1000", help="offered rps, comma list")
+    parser.add_argument("--gateway-seconds", type=float, default=10, help="per rate and call")
+    parser.add_argument("--list-docs", type=int, default=1_000_000, help="seeded job documents")
+    parser.add_argument("--list-requests", type=int, default=10, help="timed requests per page")
+    parser.add_argument("--only", default=",".join(PHASES), help="phases to run, comma list")
+    parser.add_argument("--results-dir", type=Path, default=Path("bench/results"))
+    parser.add_argument("--docs", type=Path, default=Path("docs/benchmarks.md"))
+    parser.add_argument("--no-docs", action="store_true", help="write the JSON only")
+    return parser.parse_args()
+
+
+def say(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+async def command_message_bytes(bench: BenchStack) -> int:
+    """Size of a real no-op command as the gateway wrote it (the raw-Kafka message size)."""
+    topic = CommonSettings(kafka_bootstrap=bench.kafka_bootstrap).commands_topic("noop")
+    consumer = AIOKafkaConsumer(bootstrap_servers=bench.kafka_bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = await topic_partitions(consumer, topic)
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        while True:
+            for records in (await consumer.getmany(timeout_ms=1000, max_records=1)).values():
+                return len(records[0].value or b"")
+    finally:
+        await consumer.stop()
+
+
+async def run_jobstream_phases(
+    args: argparse.Namespace, phases: set[str], run_dir: Path
+) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    async with fresh_stack(run_dir, workers={"noop": args.noop_workers}) as bench:
+        if "jobstream" in phases:
+            say(f"jobstream: {args.jobs} no-op jobs at {args.rate}/s offered")
+            cpu_before = bench.cpu_seconds()
+            run = await run_jobstream(bench, jobs=args.jobs, rate=args.rate, request=NOOP_REQUEST)
+            cpu_after = bench.cpu_seconds()
+            run["peak_rss_mib"] = bench.peak_rss_mib()
+            run["cpu_seconds"] = {
+                name: round(cpu_after[name] - cpu_before.get(name, 0.0), 1) for name in cpu_after
+            }
+            run["config"] = {"noop_workers": args.noop_workers, "offered_rps": args.rate}
+            results["jobstream"] = run
+            say(f"jobstream: {run['throughput_jobs_per_s']} jobs/s")
+        if "raw_kafka" in phases:
+            size = await command_message_bytes(bench) if "jobstream" in phases else 600
+            partitions = CommonSettings(kafka_bootstrap=bench.kafka_bootstrap).commands_partitions
+            say(f"raw kafka: {args.jobs} messages of {size} bytes")
+            results["raw_kafka"] = await run_raw_kafka(
+                bench.kafka_bootstrap, messages=args.jobs, size=size, partitions=partitions
+            )
+            say(f"raw kafka: {results['raw_kafka']['throughput_msgs_per_s']} msgs/s")
+        if "gateway" in phases:
+            rates = [float(r) for r in args.gateway_rates.split(",") if r]
+            say(f"gateway latency at {rates} rps, {args.gateway_seconds}s each")
+            results.setdefault("jobstream", {})["gateway_latency"] = await run_gateway_latency(
+                bench, rates=rates, seconds=args.gateway_seconds, request=NOOP_REQUEST
+            )
+        if "list" in phases:
+            say(f"list: seeding {args.list_docs} job documents")
+            started = time.monotonic()
+            ids = await seed_jobs(
+                bench.mongo_url, organization_id=ORGANIZATION, count=args.list_docs,
+                newest_at=int(time.time()) - 86_400,
+            )  # fmt: skip
+            seeded = time.monotonic() - started
+            deep = ids[len(ids) // 10]  # 90% of the way down the newest-first order
+            say(f"list: seeded in {seeded:.0f}s; timing {args.list_requests} requests per page")
+            results.setdefault("jobstream", {})["list_latency"] = {
+                "documents": args.list_docs,
+                "seed_seconds": round(seeded, 1),
+                "limit": 100,
+                "first_page": await time_list(bench, {"limit": "100"}, requests=args.list_requests),
+                "deep_after_page": await time_list(
+                    bench, {"limit": "100", "after": deep}, requests=args.list_requests
+                ),
+                "peak_rss_mib_after": bench.peak_rss_mib(["gateway", "ferretdb"]),
+            }
+    return results
+
+
+async def main() -> None:
+    args = parse_args()
+    phases = {p.strip() for p in args.only.split(",") if p.strip()}
+    unknown = phases - set(PHASES)
+    if unknown:
+        raise SystemExit(f"unknown phases: {sorted(unknown)}; choose from {PHASES}")
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    started_at = datetime.now(UTC)
+    with tempfile.TemporaryDirectory(prefix="jobstream-bench-") as tmp:
+        results: dict[str, Any] = {}
+        if phases & {"jobstream", "raw_kafka", "gateway", "list"}:
+            results |= await run_jobstream_phases(args, phases, Path(tmp) / "stack")
+        if "celery" in phases:
+            say(f"celery: {args.jobs} no-op tasks at {args.rate}/s offered")
+            results["celery"] = await run_celery(
+                args.jobs, args.rate, NOOP_REQUEST, Path(tmp) / "celery",
+                concurrency=args.celery_concurrency,
+            )  # fmt: skip
+            say(f"celery: {results['celery']['throughput_jobs_per_s']} tasks/s")
+    document = report.build(results, args=vars(args), started_at=started_at)
+    path = report.write_json(document, args.results_dir)
+    say(f"results: {path}")
+    if not args.no_docs:
+        report.write_table(document, args.docs, json_path=path)
+        say(f"table: {args.docs}")
+    print(report.table(document))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

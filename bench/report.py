@@ -1,0 +1,196 @@
+"""The results document (`bench/results/<timestamp>.json`) and its table in docs/benchmarks.md.
+
+The table sits between two markers in the doc; everything else there is written by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from jobstream.devstack import infra
+
+BEGIN = "<!-- bench:table:begin (written by `make bench`) -->"
+END = "<!-- bench:table:end -->"
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kib = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal:")
+    )
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem_kib / 1024 / 1024, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "kafka": os.environ.get("KAFKA_VERSION", "4.1.1") + " (KRaft, one broker, -Xmx512m)",
+        "ferretdb": f"{infra.ferretdb_binary().name} (SQLite backend)",
+    }
+
+
+def git_revision() -> str:
+    try:
+        rev = subprocess.run(
+            ["git", "describe", "--always", "--dirty"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return rev
+
+
+def _get(doc: dict[str, Any], path: str) -> Any:
+    node: Any = doc
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _ratio(a: Any, b: Any) -> float | None:
+    if isinstance(a, int | float) and isinstance(b, int | float) and b:
+        return round(a / b, 3)
+    return None
+
+
+def build(results: dict[str, Any], *, args: dict[str, Any], started_at: datetime) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "started_at": started_at.isoformat(timespec="seconds"),
+        "revision": git_revision(),
+        "machine": machine(),
+        "parameters": {k: str(v) if isinstance(v, Path) else v for k, v in args.items()},
+        **results,
+    }
+    headline = {
+        "jobstream.throughput_jobs_per_s": _get(doc, "jobstream.throughput_jobs_per_s"),
+        "celery.throughput_jobs_per_s": _get(doc, "celery.throughput_jobs_per_s"),
+        "raw_kafka.throughput_msgs_per_s": _get(doc, "raw_kafka.throughput_msgs_per_s"),
+        "jobstream.latency_p50_ms": _get(doc, "jobstream.latency_ms.p50"),
+        "celery.latency_p50_ms": _get(doc, "celery.latency_ms.p50"),
+        "raw_kafka.latency_p50_ms": _get(doc, "raw_kafka.latency_ms.p50"),
+    }
+    doc["summary"] = headline
+    doc["ratios"] = {
+        "jobstream_over_celery.throughput": _ratio(
+            headline["jobstream.throughput_jobs_per_s"], headline["celery.throughput_jobs_per_s"]
+        ),
+        "jobstream_over_raw_kafka.throughput": _ratio(
+            headline["jobstream.throughput_jobs_per_s"], headline["raw_kafka.throughput_msgs_per_s"]
+        ),
+        "jobstream_over_celery.latency_p50": _ratio(
+            headline["jobstream.latency_p50_ms"], headline["celery.latency_p50_ms"]
+        ),
+        "jobstream_over_raw_kafka.latency_p50": _ratio(
+            headline["jobstream.latency_p50_ms"], headline["raw_kafka.latency_p50_ms"]
+        ),
+    }
+    return doc
+
+
+def write_json(doc: dict[str, Any], results_dir: Path) -> Path:
+    results_dir.mkdir(parents=True, exist_ok=True)
+    stamp = doc["started_at"].replace(":", "").replace("-", "").replace("+0000", "Z")
+    path = results_dir / f"{stamp}.json"
+    path.write_text(json.dumps(doc, indent=2) + "\n")
+    return path
+
+
+def _ms(doc: dict[str, Any], path: str) -> str:
+    value = _get(doc, path)
+    if value is None:
+        return "n/a"
+    return f"{value / 1000:.2f} s" if value >= 10_000 else f"{value:.1f} ms"
+
+
+def _num(value: Any, unit: str = "") -> str:
+    return "n/a" if value is None else f"{value:,.1f}{unit}"
+
+
+def table(doc: dict[str, Any]) -> str:
+    m = doc["machine"]
+    lines = [
+        f"Run {doc['started_at']} at `{doc['revision']}` on {m['cores']} cores ({m['cpu']}), "
+        f"{m['memory_gib']} GiB, Linux {m['kernel']}, Python {m['python']}; Kafka {m['kafka']}; "
+        f"{m['ferretdb']}. Parameters: {doc['parameters']['jobs']:,} jobs offered at "
+        f"{doc['parameters']['rate']:,.0f}/s.",
+        "",
+        "| Workload | Throughput | p50 | p95 | p99 |",
+        "|---|---|---|---|---|",
+    ]
+    for name, label, key, unit in (
+        ("jobstream", "jobstream, no-op jobs over HTTP", "throughput_jobs_per_s", " jobs/s"),
+        ("celery", "Celery + Redis, no-op tasks", "throughput_jobs_per_s", " tasks/s"),
+        ("raw_kafka", "raw aiokafka produce → consume", "throughput_msgs_per_s", " msgs/s"),
+    ):
+        lines.append(
+            f"| {label} | {_num(_get(doc, f'{name}.{key}'), unit)} | "
+            f"{_ms(doc, f'{name}.latency_ms.p50')} | {_ms(doc, f'{name}.latency_ms.p95')} | "
+            f"{_ms(doc, f'{name}.latency_ms.p99')} |"
+        )
+    ratios = doc["ratios"]
+    lines += [
+        "",
+        f"Ratios: jobstream / Celery throughput **{ratios['jobstream_over_celery.throughput']}**, "
+        f"jobstream / raw Kafka throughput **{ratios['jobstream_over_raw_kafka.throughput']}**.",
+    ]
+    gateway = _get(doc, "jobstream.gateway_latency")
+    if gateway:
+        lines += [
+            "",
+            "| Gateway, offered rps | create achieved rps | create p50 | create p99 "
+            "| status-poll achieved rps | status p50 | status p99 |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for rate, run in gateway.items():
+            c, s = run["create"], run["status_poll"]
+            lines.append(
+                f"| {rate} | {_num(c['achieved_send_rps'])} | {_ms(c, 'latency_ms.p50')} | "
+                f"{_ms(c, 'latency_ms.p99')} | {_num(s['achieved_send_rps'])} | "
+                f"{_ms(s, 'latency_ms.p50')} | {_ms(s, 'latency_ms.p99')} |"
+            )
+    listing = _get(doc, "jobstream.list_latency")
+    if listing:
+        lines += [
+            "",
+            f"| List, {listing['documents']:,} documents, limit {listing['limit']} | p50 | p99 |",
+            "|---|---|---|",
+            f"| first page | {_ms(listing, 'first_page.p50')} | {_ms(listing, 'first_page.p99')} |",
+            f"| deep `after` page | {_ms(listing, 'deep_after_page.p50')} "
+            f"| {_ms(listing, 'deep_after_page.p99')} |",
+        ]
+    rss = dict(_get(doc, "jobstream.peak_rss_mib") or {})
+    celery_rss = _get(doc, "celery.peak_rss_mib") or {}
+    for key in ("celery_worker_main", "celery_worker_children", "redis"):
+        if celery_rss.get(key) is not None:
+            rss[key.replace("_", "-")] = celery_rss[key]
+    if rss:
+        lines += [
+            "",
+            "Peak RSS (MiB) during the run: "
+            + ", ".join(f"{name} {value:,.0f}" for name, value in rss.items())
+            + ".",
+        ]
+    return "\n".join(lines)
+
+
+def write_table(doc: dict[str, Any], docs_path: Path, *, json_path: Path) -> None:
+    block = f"{BEGIN}\n{table(doc)}\n\nFull results: `{json_path}`.\n{END}"
+    text = docs_path.read_text() if docs_path.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
+    if BEGIN not in text or END not in text:
+        text += f"\n{BEGIN}\n{END}\n"
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    docs_path.write_text(head + block + tail)
