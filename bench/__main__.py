@@ -41,7 +41,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--gateway-rates", default="200,500,1000", help="offered rps, comma list")
     parser.add_argument("--gateway-seconds", type=float, default=10, help="per rate and call")
     parser.add_argument("--list-docs", type=int, default=1_000_000, help="seeded job documents")
-    parser.add_argument("--list-requests", type=int, default=10, help="timed requests per page")
+    parser.add_argument("--list-requests", type=int, default=5, help="timed requests per page")
     parser.add_argument("--only", default=",".join(PHASES), help="phases to run, comma list")
     parser.add_argument("--results-dir", type=Path, default=Path("bench/results"))
     parser.add_argument("--docs", type=Path, default=Path("docs/benchmarks.md"))
