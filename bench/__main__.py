@@ -23,6 +23,7 @@ from bench.celery_redis import run_celery
 from bench.gateway_latency import run_gateway_latency
 from bench.jobstream_e2e import run_jobstream
 from bench.list_latency import seed_jobs, time_list
+from bench.profiling import flame_graphs
 from bench.raw_kafka import run_raw_kafka
 from bench.stack import ORGANIZATION, BenchStack, fresh_stack
 from jobstream.adapters.kafka import topic_partitions
@@ -46,6 +47,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--results-dir", type=Path, default=Path("bench/results"))
     parser.add_argument("--docs", type=Path, default=Path("docs/benchmarks.md"))
     parser.add_argument("--no-docs", action="store_true", help="write the JSON only")
+    parser.add_argument(
+        "--profile", action="store_true", help="py-spy flame graphs of the services (jobstream)"
+    )
     return parser.parse_args()
 
 
@@ -77,8 +81,15 @@ async def run_jobstream_phases(
         if "jobstream" in phases:
             say(f"jobstream: {args.jobs} no-op jobs at {args.rate}/s offered")
             cpu_before = bench.cpu_seconds()
-            run = await run_jobstream(bench, jobs=args.jobs, rate=args.rate, request=NOOP_REQUEST)
+            profiled = bench.pids(bench.services) if args.profile else {}
+            out_dir = args.results_dir / f"profile-{time.strftime('%Y%m%dT%H%M%S')}"
+            with flame_graphs(profiled, out_dir) as graphs:
+                run = await run_jobstream(
+                    bench, jobs=args.jobs, rate=args.rate, request=NOOP_REQUEST
+                )
             cpu_after = bench.cpu_seconds()
+            if graphs:
+                run["flame_graphs"] = [str(path) for path in graphs]
             run["peak_rss_mib"] = bench.peak_rss_mib()
             run["cpu_seconds"] = {
                 name: round(cpu_after[name] - cpu_before.get(name, 0.0), 1) for name in cpu_after

@@ -139,7 +139,10 @@ class JanitorSettings(CommonSettings):
 
     model_config = SettingsConfigDict(env_prefix="JOBSTREAM_JANITOR_", extra="ignore")
 
-    interval_seconds: float = Field(5.0, description="time between janitor passes")
+    interval_seconds: float = Field(5.0, description="time between outbox relay passes")
+    sweep_interval_seconds: float = Field(
+        60.0, description="time between expiry/purge sweeps (each queries the whole read model)"
+    )
     purge_grace_seconds: int = Field(0, description="keep artifacts after expiry (retry window)")
     outbox_min_age_seconds: float = Field(2.0, description="leave fresh entries to the gateway")
     metrics_port: int = Field(8102, description="/metrics and /health port")

@@ -1,10 +1,12 @@
-"""The janitor service: a pass every `interval_seconds`, plus /metrics and /health."""
+"""The janitor service: a relay pass every `interval_seconds`, an expiry/purge sweep every
+`sweep_interval_seconds`, plus /metrics and /health."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import time
 
 from jobstream.adapters.kafka import KafkaEventPublisher
 from jobstream.adapters.mongo import MongoJobStore, MongoOutbox, connect
@@ -26,10 +28,14 @@ async def run_janitor(settings: JanitorSettings, *, stop: asyncio.Event) -> None
     )
     await publisher.start()
     await ops.start()
+    next_sweep = 0.0
     try:
         while not stop.is_set():
             try:
-                report = await janitor.run_pass()
+                sweep = time.monotonic() >= next_sweep
+                if sweep:
+                    next_sweep = time.monotonic() + settings.sweep_interval_seconds
+                report = await janitor.run_pass(sweep=sweep)
                 if report.relayed or report.expired or report.purged:
                     log.info("janitor pass", extra=vars(report))
             except Exception:

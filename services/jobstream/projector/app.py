@@ -10,7 +10,6 @@ import logging
 from collections.abc import Sequence
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
-from aiokafka.errors import KafkaError
 from pymongo.errors import PyMongoError
 
 from jobstream.adapters.kafka import (
@@ -30,31 +29,15 @@ log = logging.getLogger(__name__)
 GROUP = "projector"
 
 
-async def fresh_offsets(consumer: AIOKafkaConsumer) -> dict[int, int]:
-    """The log end of each assigned partition, read after positioning: no projector instance can
-    have applied an event at or past it (events a previous owner was still applying were already
-    in the log, so below it)."""
-    assignment = list(consumer.assignment())
-    if not assignment:
-        return {}
-    try:
-        ends = await consumer.end_offsets(assignment)
-    except KafkaError:
-        log.warning("log ends unknown; reading every document until the next assignment")
-        return {}
-    return {tp.partition: offset for tp, offset in ends.items()}
-
-
 class _ForgetOnRebalance(ConsumerRebalanceListener):  # type: ignore[misc]
-    def __init__(self, projector: Projector, consumer: AIOKafkaConsumer) -> None:
+    def __init__(self, projector: Projector) -> None:
         self.projector = projector
-        self.consumer = consumer
 
     async def on_partitions_revoked(self, revoked: object) -> None:
         self.projector.forget()
 
     async def on_partitions_assigned(self, assigned: object) -> None:
-        self.projector.forget(await fresh_offsets(self.consumer))
+        self.projector.forget()
 
 
 def _records(batch: dict[TopicPartition, Sequence[object]]) -> list[EventRecord]:
@@ -108,7 +91,7 @@ async def run_projector(settings: ProjectorSettings, *, stop: asyncio.Event) -> 
         bootstrap=settings.kafka_bootstrap, group_id=GROUP, client_id="projector",
         max_poll_records=settings.batch_max_records,
     )  # fmt: skip
-    consumer.subscribe([settings.events_topic], listener=_ForgetOnRebalance(projector, consumer))
+    consumer.subscribe([settings.events_topic], listener=_ForgetOnRebalance(projector))
     ops = OpsServer(
         ops_app(lambda: {"status": "ok"}), host=settings.host, port=settings.metrics_port
     )
@@ -130,7 +113,6 @@ async def run_projector(settings: ProjectorSettings, *, stop: asyncio.Event) -> 
                         consumer.seek(tp, committed)
                     else:
                         await consumer.seek_to_beginning(tp)
-                projector.forget(await fresh_offsets(consumer))
                 await asyncio.sleep(1)
     finally:
         await ops.stop()

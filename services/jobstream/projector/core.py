@@ -4,10 +4,10 @@ Each job's events share a partition, so offsets per job only grow: a stored `eve
 fences redelivery after a crash exactly, and `apply()` makes semantic duplicates (an outbox
 re-publish, a worker's re-emit) no-ops. A batch is written with one bulk upsert.
 
-Reads: the documents a batch needs and the cache lacks are read concurrently. A job whose batch
-starts with `job.created` at or past the partition's *fresh* offset is not read at all: no
-projector can have applied that event before (see `Projector.fresh_from`), so the document holds
-at most the gateway's first insert, which `apply(None, job.created)` reproduces.
+Reads: the documents a batch needs and the cache lacks are read concurrently. Even a job whose
+first event is `job.created` is read: the outbox relay can publish a second copy of it at a
+later offset, after the job progressed (the first copy's acknowledgement was lost), and
+treating that copy as a new job would put a finished job back to `queued`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -32,7 +32,7 @@ from jobstream.adapters.metrics import (
 )
 from jobstream.core.record import JobRecord
 from jobstream.core.state import Outcome, apply
-from jobstream_schemas.events import JobCreated, JobEvent, JobStarted, decode_event
+from jobstream_schemas.events import JobEvent, JobStarted, decode_event
 
 log = logging.getLogger(__name__)
 
@@ -61,16 +61,10 @@ class Projector:
     cache_size: int = 50_000
     read_concurrency: int = 8
     _cache: OrderedDict[str, tuple[JobRecord | None, int]] = field(default_factory=OrderedDict)
-    fresh_from: dict[int, int] = field(default_factory=dict)
-    """Per partition, the first offset no projector can have applied: the log end right after
-    this instance was positioned (assignment, or a re-seek after an error). Every event below it
-    may be a replay; every event at or past it is new. Empty: read everything (always safe)."""
 
-    def forget(self, fresh_from: Mapping[int, int] | None = None) -> None:
-        """Drop the cache (on rebalance another instance may have written meanwhile) and set
-        the fresh offsets of the partitions now held (None: none are known fresh)."""
+    def forget(self) -> None:
+        """Drop the cache (on rebalance another instance may have written meanwhile)."""
         self._cache.clear()
-        self.fresh_from = dict(fresh_from or {})
 
     async def _load(self, job_id: str) -> tuple[JobRecord | None, int]:
         hit = self._cache.get(job_id)
@@ -79,15 +73,6 @@ class Projector:
             return hit
         stored = await self.store.get_for_projection(job_id)
         return stored if stored is not None else (None, -1)
-
-    def _is_new_job(self, rec: EventRecord, event: JobEvent) -> bool:
-        fresh = self.fresh_from.get(rec.partition)
-        return (
-            isinstance(event, JobCreated)
-            and fresh is not None
-            and rec.offset >= fresh
-            and event.job_id not in self._cache
-        )
 
     async def _load_all(self, job_ids: Sequence[str]) -> dict[str, tuple[JobRecord | None, int]]:
         """Cache hits at once, misses read concurrently (bounded)."""
@@ -113,7 +98,6 @@ class Projector:
         started = time.perf_counter()
         poison: list[EventRecord] = []
         by_job: OrderedDict[str, list[tuple[int, JobEvent]]] = OrderedDict()
-        new_jobs: set[str] = set()
         for rec in records:
             try:
                 event = decode_event(rec.value or b"")
@@ -121,13 +105,11 @@ class Projector:
                 log.error("undecodable event", extra={"offset": rec.offset, "error": str(exc)})
                 poison.append(rec)
                 continue
-            if event.job_id not in by_job and self._is_new_job(rec, event):
-                new_jobs.add(event.job_id)
             by_job.setdefault(event.job_id, []).append((rec.offset, event))
-        loaded = await self._load_all([j for j in by_job if j not in new_jobs])
+        loaded = await self._load_all(list(by_job))
         writes: list[tuple[JobRecord, int]] = []
         for job_id, events in by_job.items():
-            job, offset = loaded.get(job_id, (None, -1))
+            job, offset = loaded[job_id]
             job, offset, changed = _fold(job, offset, events)
             self._remember(job_id, (job, offset))
             if changed and job is not None:
