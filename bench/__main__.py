@@ -12,6 +12,7 @@ import asyncio
 import logging
 import tempfile
 import time
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from bench import report
 from bench.celery_redis import run_celery
 from bench.gateway_latency import run_gateway_latency
 from bench.jobstream_e2e import run_jobstream
-from bench.list_latency import seed_jobs, time_list
+from bench.list_latency import run_list_latency
 from bench.profiling import flame_graphs
 from bench.raw_kafka import run_raw_kafka
 from bench.stack import ORGANIZATION, BenchStack, fresh_stack
@@ -41,7 +42,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--celery-concurrency", type=int, default=2, help="prefork processes")
     parser.add_argument("--gateway-rates", default="200,500,1000", help="offered rps, comma list")
     parser.add_argument("--gateway-seconds", type=float, default=10, help="per rate and call")
-    parser.add_argument("--list-docs", type=int, default=1_000_000, help="seeded job documents")
+    parser.add_argument(
+        "--list-docs", default="10000,100000,1000000", help="read-model sizes, comma list"
+    )
     parser.add_argument("--list-requests", type=int, default=5, help="timed requests per page")
     parser.add_argument("--only", default=",".join(PHASES), help="phases to run, comma list")
     parser.add_argument("--results-dir", type=Path, default=Path("bench/results"))
@@ -51,6 +54,15 @@ def parse_args() -> argparse.Namespace:
         "--profile", action="store_true", help="py-spy flame graphs of the services (jobstream)"
     )
     return parser.parse_args()
+
+
+async def guarded(phase: str, work: Awaitable[dict[str, Any]]) -> dict[str, Any]:
+    """Run one phase; a failure is recorded in the results instead of losing the others."""
+    try:
+        return await work
+    except Exception as exc:
+        logging.getLogger("bench").exception("phase %s failed", phase)
+        return {"error": f"{type(exc).__name__}: {exc}"}
 
 
 def say(message: str) -> None:
@@ -101,36 +113,31 @@ async def run_jobstream_phases(
             size = await command_message_bytes(bench) if "jobstream" in phases else 600
             partitions = CommonSettings(kafka_bootstrap=bench.kafka_bootstrap).commands_partitions
             say(f"raw kafka: {args.jobs} messages of {size} bytes")
-            results["raw_kafka"] = await run_raw_kafka(
-                bench.kafka_bootstrap, messages=args.jobs, size=size, partitions=partitions
+            results["raw_kafka"] = await guarded(
+                "raw_kafka",
+                run_raw_kafka(
+                    bench.kafka_bootstrap, messages=args.jobs, size=size, partitions=partitions
+                ),
             )
-            say(f"raw kafka: {results['raw_kafka']['throughput_msgs_per_s']} msgs/s")
+            say(f"raw kafka: {results['raw_kafka'].get('throughput_msgs_per_s')} msgs/s")
         if "gateway" in phases:
             rates = [float(r) for r in args.gateway_rates.split(",") if r]
             say(f"gateway latency at {rates} rps, {args.gateway_seconds}s each")
-            results.setdefault("jobstream", {})["gateway_latency"] = await run_gateway_latency(
-                bench, rates=rates, seconds=args.gateway_seconds, request=NOOP_REQUEST
+            results.setdefault("jobstream", {})["gateway_latency"] = await guarded(
+                "gateway",
+                run_gateway_latency(
+                    bench, rates=rates, seconds=args.gateway_seconds, request=NOOP_REQUEST
+                ),
             )
         if "list" in phases:
-            say(f"list: seeding {args.list_docs} job documents")
-            started = time.monotonic()
-            ids = await seed_jobs(
-                bench.mongo_url, organization_id=ORGANIZATION, count=args.list_docs,
-                newest_at=int(time.time()) - 86_400,
-            )  # fmt: skip
-            seeded = time.monotonic() - started
-            deep = ids[len(ids) // 10]  # 90% of the way down the newest-first order
-            say(f"list: seeded in {seeded:.0f}s; timing {args.list_requests} requests per page")
-            results.setdefault("jobstream", {})["list_latency"] = {
-                "documents": args.list_docs,
-                "seed_seconds": round(seeded, 1),
-                "limit": 100,
-                "first_page": await time_list(bench, {"limit": "100"}, requests=args.list_requests),
-                "deep_after_page": await time_list(
-                    bench, {"limit": "100", "after": deep}, requests=args.list_requests
+            sizes = [int(n) for n in args.list_docs.split(",") if n]
+            say(f"list: read models of {sizes} documents, {args.list_requests} requests per page")
+            results.setdefault("jobstream", {})["list_latency"] = await guarded(
+                "list",
+                run_list_latency(
+                    bench, sizes=sizes, requests=args.list_requests, organization_id=ORGANIZATION
                 ),
-                "peak_rss_mib_after": bench.peak_rss_mib(["gateway", "ferretdb"]),
-            }
+            )
     return results
 
 
@@ -149,11 +156,14 @@ async def main() -> None:
             results |= await run_jobstream_phases(args, phases, Path(tmp) / "stack")
         if "celery" in phases:
             say(f"celery: {args.jobs} no-op tasks at {args.rate}/s offered")
-            results["celery"] = await run_celery(
-                args.jobs, args.rate, NOOP_REQUEST, Path(tmp) / "celery",
-                concurrency=args.celery_concurrency,
+            results["celery"] = await guarded(
+                "celery",
+                run_celery(
+                    args.jobs, args.rate, NOOP_REQUEST, Path(tmp) / "celery",
+                    concurrency=args.celery_concurrency,
+                ),
             )  # fmt: skip
-            say(f"celery: {results['celery']['throughput_jobs_per_s']} tasks/s")
+            say(f"celery: {results['celery'].get('throughput_jobs_per_s')} tasks/s")
     document = report.build(results, args=vars(args), started_at=started_at)
     path = report.write_json(document, args.results_dir)
     say(f"results: {path}")

@@ -2,12 +2,17 @@
 
 The read model is seeded in bulk straight into MongoDB (documents exactly as the projector
 writes them, one organization, creation times one second apart), then the gateway's
-`GET /v1/jobs` is timed closed loop (one request at a time) for both pages.
+`GET /v1/jobs` is timed closed loop (one request at a time) for both pages, at each of several
+sizes on the way up, so the growth is visible. Failed requests are counted, not fatal: the
+gateway gives up on the database after its operation timeout (20 s) and answers 500. The same
+query is also timed straight against the database without a timeout ("query_seconds"), so a
+page too slow for the gateway still has a number.
 """
 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from typing import Any
 
 import aiohttp
@@ -15,7 +20,8 @@ from pymongo import AsyncMongoClient
 
 from bench.loadgen import percentiles
 from bench.stack import NOOP_ENDPOINT, BenchStack
-from jobstream.adapters.mongo import to_document
+from jobstream.adapters.mongo import MongoJobStore, to_document
+from jobstream.core import listing
 from jobstream.core.ids import new_job_id
 from jobstream.core.record import JobRecord
 from jobstream_schemas.api import JobResponse
@@ -83,11 +89,11 @@ async def seed_jobs(
     return ids
 
 
-async def time_list(
-    bench: BenchStack, params: dict[str, str], *, requests: int
-) -> dict[str, float]:
-    """Closed-loop GET /v1/jobs with `params`, `requests` times; latency percentiles in ms."""
+async def time_list(bench: BenchStack, params: dict[str, str], *, requests: int) -> dict[str, Any]:
+    """Closed-loop GET /v1/jobs with `params`, `requests` times: percentiles (ms) of the
+    successful ones, failures by status."""
     latencies: list[float] = []
+    failures: Counter[str] = Counter()
     headers = {"Api-Key": bench.api_key}
     timeout = aiohttp.ClientTimeout(total=600)
     async with aiohttp.ClientSession(bench.url, headers=headers, timeout=timeout) as session:
@@ -95,7 +101,63 @@ async def time_list(
             started = time.perf_counter()
             async with session.get("/v1/jobs", params=params) as resp:
                 body = await resp.json()
-                if resp.status != 200 or not body.get("data"):
-                    raise RuntimeError(f"list failed: {resp.status} {str(body)[:300]}")
-            latencies.append(time.perf_counter() - started)
-    return percentiles(latencies)
+            if resp.status == 200 and body.get("data"):
+                latencies.append(time.perf_counter() - started)
+            else:
+                code = body.get("detail", {}).get("code") if isinstance(body, dict) else None
+                failures[f"{resp.status} {code}"] += 1
+    return {**percentiles(latencies), "failed": dict(failures)}
+
+
+async def time_query(mongo_url: str, *, organization_id: str, after: str | None) -> float:
+    """Seconds the gateway's list query takes straight against the database, no timeout."""
+    params = {"limit": ["100"], **({"after": [after]} if after else {})}
+    query = listing.parse_list_query(params)
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url, tz_aware=True)
+    try:
+        store = MongoJobStore(client["jobstream"])
+        started = time.perf_counter()
+        anchor = await store.anchor(after, organization_id=organization_id) if after else None
+        await store.find(
+            filter=listing.build_filter(query, organization_id=organization_id, anchor=anchor),
+            sort=listing.sort_spec(query),
+            limit=query.limit + 1,
+        )
+        return round(time.perf_counter() - started, 3)
+    finally:
+        await client.close()
+
+
+async def run_list_latency(
+    bench: BenchStack, *, sizes: list[int], requests: int, organization_id: str
+) -> dict[str, Any]:
+    """Seed up to each size in turn (oldest jobs first) and time both pages at each."""
+    results: dict[str, Any] = {"limit": 100, "requests_per_page": requests, "sizes": {}}
+    ids: list[str] = []
+    newest_at = int(time.time()) - 86_400 - max(sizes)
+    for size in sorted(sizes):
+        started = time.monotonic()
+        more = size - len(ids)
+        ids += await seed_jobs(
+            bench.mongo_url, organization_id=organization_id, count=more,
+            newest_at=newest_at + size,
+        )  # fmt: skip
+        seeded = time.monotonic() - started
+        deep = ids[len(ids) // 10]  # 90 % of the way down the newest-first order
+        results["sizes"][str(size)] = {
+            "seed_seconds": round(seeded, 1),
+            "first_page": await time_list(bench, {"limit": "100"}, requests=requests),
+            "deep_after_page": await time_list(
+                bench, {"limit": "100", "after": deep}, requests=requests
+            ),
+            "query_seconds": {
+                "first_page": await time_query(
+                    bench.mongo_url, organization_id=organization_id, after=None
+                ),
+                "deep_after_page": await time_query(
+                    bench.mongo_url, organization_id=organization_id, after=deep
+                ),
+            },
+            "peak_rss_mib": bench.peak_rss_mib(["gateway", "ferretdb"]),
+        }
+    return results

@@ -162,15 +162,24 @@ def table(doc: dict[str, Any]) -> str:
                 f"{_ms(s, 'latency_ms.p50')} | {_ms(s, 'latency_ms.p99')} |"
             )
     listing = _get(doc, "jobstream.list_latency")
-    if listing:
+    if listing and "sizes" in listing:
         lines += [
             "",
-            f"| List, {listing['documents']:,} documents, limit {listing['limit']} | p50 | p99 |",
-            "|---|---|---|",
-            f"| first page | {_ms(listing, 'first_page.p50')} | {_ms(listing, 'first_page.p99')} |",
-            f"| deep `after` page | {_ms(listing, 'deep_after_page.p50')} "
-            f"| {_ms(listing, 'deep_after_page.p99')} |",
+            f"| List (limit {listing['limit']}), documents | first page p50 | p99 "
+            "| deep `after` page p50 | p99 | failed requests | query alone (first / deep) |",
+            "|---|---|---|---|---|---|---|",
         ]
+        for size, run in listing["sizes"].items():
+            failed = {**run["first_page"]["failed"], **run["deep_after_page"]["failed"]}
+            failures = ", ".join(f"{n}x {what}" for what, n in failed.items()) or "none"
+            query = run["query_seconds"]
+            lines.append(
+                f"| {int(size):,} | {_ms(run, 'first_page.p50')} | {_ms(run, 'first_page.p99')} "
+                f"| {_ms(run, 'deep_after_page.p50')} | {_ms(run, 'deep_after_page.p99')} "
+                f"| {failures} | {query['first_page']:.2f} s / {query['deep_after_page']:.2f} s |"
+            )
+    elif listing:
+        lines += ["", f"List latency failed: {listing.get('error')}"]
     rss = dict(_get(doc, "jobstream.peak_rss_mib") or {})
     celery_rss = _get(doc, "celery.peak_rss_mib") or {}
     for key in ("celery_worker_main", "celery_worker_children", "redis"):
