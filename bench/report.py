@@ -170,8 +170,14 @@ def table(doc: dict[str, Any]) -> str:
             "|---|---|---|---|---|---|---|",
         ]
         for size, run in listing["sizes"].items():
-            failed = {**run["first_page"]["failed"], **run["deep_after_page"]["failed"]}
-            failures = ", ".join(f"{n}x {what}" for what, n in failed.items()) or "none"
+            failures = (
+                ", ".join(
+                    f"{page}: {n}x {what}"
+                    for page in ("first_page", "deep_after_page")
+                    for what, n in run[page]["failed"].items()
+                )
+                or "none"
+            )
             query = run["query_seconds"]
             lines.append(
                 f"| {int(size):,} | {_ms(run, 'first_page.p50')} | {_ms(run, 'first_page.p99')} "

@@ -47,7 +47,9 @@ def _answer(answer: Answer) -> Response:
     return _json(answer.job, 202 if answer.delayed else 200)
 
 
-def get_deps(request: Request) -> GatewayDeps:
+async def get_deps(request: Request) -> GatewayDeps:
+    # async on purpose: FastAPI runs a plain `def` dependency in a worker thread, a thread hop
+    # per request that cost the gateway about 8 % of its CPU under load.
     return request.app.state.deps  # type: ignore[no-any-return]
 
 
