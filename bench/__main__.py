@@ -38,6 +38,12 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--jobs", type=int, default=20_000, help="jobs / tasks / messages")
     parser.add_argument("--rate", type=float, default=1000, help="offered submissions per second")
+    parser.add_argument(
+        "--light-jobs", type=int, default=3000, help="jobs of the below-capacity run (0: skip)"
+    )
+    parser.add_argument(
+        "--light-rate", type=float, default=100, help="offered rate of the below-capacity run"
+    )
     parser.add_argument("--noop-workers", type=int, default=1, help="noop worker instances")
     parser.add_argument("--celery-concurrency", type=int, default=2, help="prefork processes")
     parser.add_argument("--gateway-rates", default="200,500,1000", help="offered rps, comma list")
@@ -109,6 +115,14 @@ async def run_jobstream_phases(
             run["config"] = {"noop_workers": args.noop_workers, "offered_rps": args.rate}
             results["jobstream"] = run
             say(f"jobstream: {run['throughput_jobs_per_s']} jobs/s")
+            if args.light_jobs:
+                say(f"jobstream below capacity: {args.light_jobs} jobs at {args.light_rate}/s")
+                run["below_capacity"] = await guarded(
+                    "jobstream below capacity",
+                    run_jobstream(
+                        bench, jobs=args.light_jobs, rate=args.light_rate, request=NOOP_REQUEST
+                    ),
+                )
         if "raw_kafka" in phases:
             size = await command_message_bytes(bench) if "jobstream" in phases else 600
             partitions = CommonSettings(kafka_bootstrap=bench.kafka_bootstrap).commands_partitions
@@ -164,6 +178,15 @@ async def main() -> None:
                 ),
             )  # fmt: skip
             say(f"celery: {results['celery'].get('throughput_jobs_per_s')} tasks/s")
+            if args.light_jobs:
+                say(f"celery below capacity: {args.light_jobs} tasks at {args.light_rate}/s")
+                results["celery"]["below_capacity"] = await guarded(
+                    "celery below capacity",
+                    run_celery(
+                        args.light_jobs, args.light_rate, NOOP_REQUEST, Path(tmp) / "celery-light",
+                        concurrency=args.celery_concurrency,
+                    ),
+                )  # fmt: skip
     document = report.build(results, args=vars(args), started_at=started_at)
     path = report.write_json(document, args.results_dir)
     say(f"results: {path}")

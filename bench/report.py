@@ -96,6 +96,10 @@ def build(results: dict[str, Any], *, args: dict[str, Any], started_at: datetime
         "jobstream_over_raw_kafka.latency_p50": _ratio(
             headline["jobstream.latency_p50_ms"], headline["raw_kafka.latency_p50_ms"]
         ),
+        "jobstream_over_celery.latency_p50_below_capacity": _ratio(
+            _get(doc, "jobstream.below_capacity.latency_ms.p50"),
+            _get(doc, "celery.below_capacity.latency_ms.p50"),
+        ),
     }
     return doc
 
@@ -140,6 +144,19 @@ def table(doc: dict[str, Any]) -> str:
             f"{_ms(doc, f'{name}.latency_ms.p50')} | {_ms(doc, f'{name}.latency_ms.p95')} | "
             f"{_ms(doc, f'{name}.latency_ms.p99')} |"
         )
+    for name, label in (
+        ("jobstream", "jobstream below capacity"),
+        ("celery", "Celery + Redis below capacity"),
+    ):
+        light = _get(doc, f"{name}.below_capacity")
+        if light and "latency_ms" in light:
+            offered = _get(light, "create.offered_rps") or _get(light, "submit.offered_rps")
+            lines.append(
+                f"| {label} ({offered:,.0f}/s offered) | "
+                f"{_num(light.get('throughput_jobs_per_s'), '/s')} | "
+                f"{_ms(light, 'latency_ms.p50')} | {_ms(light, 'latency_ms.p95')} | "
+                f"{_ms(light, 'latency_ms.p99')} |"
+            )
     ratios = doc["ratios"]
     lines += [
         "",
