@@ -1,0 +1,61 @@
+"""The benchmark's own arithmetic: percentiles, the open-loop schedule, the doc table splice."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import report
+from bench.loadgen import open_loop, percentiles
+
+
+def test_percentiles_are_nearest_rank_in_milliseconds() -> None:
+    values = [i / 1000 for i in range(1, 101)]  # 1 ms .. 100 ms
+    summary = percentiles(values)
+    assert (summary["p50"], summary["p95"], summary["p99"], summary["max"]) == (50, 95, 99, 100)
+    assert percentiles([]) == {"count": 0}
+
+
+async def test_open_loop_keeps_its_schedule_when_answers_are_slow() -> None:
+    intended: list[float] = []
+
+    async def slow(i: int, at: float) -> None:
+        intended.append(at)
+        await asyncio.sleep(0.2)  # much slower than the 5 ms between sends
+
+    result = await open_loop(200, 20, slow)
+    gaps = [b - a for a, b in zip(sorted(intended), sorted(intended)[1:], strict=False)]
+    assert all(abs(gap - 0.005) < 1e-6 for gap in gaps)
+    # open loop: all 20 left within ~0.1 s although each took 0.2 s to answer
+    assert result.send_seconds < 0.19
+
+
+async def test_open_loop_counts_failures_by_type() -> None:
+    async def flaky(i: int, at: float) -> None:
+        if i % 2:
+            raise TimeoutError
+
+    result = await open_loop(1000, 10, flaky)
+    assert result.errors == {"TimeoutError": 5}
+
+
+def test_the_table_replaces_only_its_block(tmp_path: Path) -> None:
+    doc = report.build(
+        {
+            "jobstream": {"throughput_jobs_per_s": 200.0, "latency_ms": {"p50": 10.0}},
+            "celery": {"throughput_jobs_per_s": 800.0, "latency_ms": {"p50": 1.0}},
+            "raw_kafka": {"throughput_msgs_per_s": 20000.0, "latency_ms": {"p50": 2.0}},
+        },
+        args={"jobs": 10, "rate": 5.0},
+        started_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    assert doc["ratios"]["jobstream_over_celery.throughput"] == 0.25
+    assert doc["ratios"]["jobstream_over_raw_kafka.throughput"] == 0.01
+    page = tmp_path / "benchmarks.md"
+    page.write_text(f"# Title\n\nbefore\n\n{report.BEGIN}\nold table\n{report.END}\n\nafter\n")
+    report.write_table(doc, page, json_path=Path("bench/results/x.json"))
+    text = page.read_text()
+    assert "old table" not in text
+    assert text.startswith("# Title\n\nbefore\n\n") and text.endswith("\n\nafter\n")
+    assert "| 200.0 jobs/s |" in text and "**0.25**" in text
