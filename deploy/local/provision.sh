@@ -59,7 +59,11 @@ provision_ferretdb() {
   # the patch level so a new patch rebuilds it.
   local patch
   for patch in "$root"/deploy/local/ferretdb/*.patch; do
-    patch -s -p1 -d "$work" < "$patch"
+    if command -v patch >/dev/null 2>&1; then
+      patch -s -p1 -d "$work" < "$patch"
+    else  # git apply also works outside a repository
+      (cd "$work" && git apply -p1 "$patch")
+    fi
   done
   (cd "$work" && CGO_ENABLED=0 go build -trimpath -o "$bin.tmp" ./cmd/ferretdb)
   mv "$bin.tmp" "$bin" && rm -rf "$work"
