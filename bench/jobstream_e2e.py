@@ -23,8 +23,9 @@ from aiokafka import AIOKafkaConsumer
 from pymongo import AsyncMongoClient
 
 from bench.loadgen import OpenLoopResult, open_loop, percentiles, poll_until
-from bench.stack import NOOP_ENDPOINT, BenchStack
+from bench.stack import BenchStack
 from jobstream.adapters.kafka import topic_partitions
+from jobstream.core.endpoints import NOOP_ENDPOINT
 from jobstream.core.listing import encode_metadata_pair
 from jobstream.settings import CommonSettings
 from jobstream_schemas.events import TERMINAL_EVENT_TYPES

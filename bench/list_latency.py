@@ -19,9 +19,10 @@ import aiohttp
 from pymongo import AsyncMongoClient
 
 from bench.loadgen import percentiles
-from bench.stack import NOOP_ENDPOINT, BenchStack
+from bench.stack import BenchStack
 from jobstream.adapters.mongo import MongoJobStore, to_document
 from jobstream.core import listing
+from jobstream.core.endpoints import NOOP_ENDPOINT
 from jobstream.core.ids import new_job_id
 from jobstream.core.record import JobRecord
 from jobstream_schemas.api import JobResponse

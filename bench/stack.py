@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import procfs
+from jobstream.bootstrap import create_api_key
 from jobstream.devstack import infra, stack
 from jobstream.devstack.services import service_specs
 from jobstream.devstack.stack import StackLayout
 
-NOOP_ENDPOINT = "/v1/diagnostics/noop"
 ORGANIZATION = "bench"
 
 BENCH_ENV = {
@@ -85,18 +85,9 @@ async def fresh_stack(
         await stack.create_topics(layout)
         specs = service_specs(layout, dict(workers))
         await stack.start_services(layout, specs)
-        key = await _api_key(layout)
+        key = await create_api_key(
+            layout.ports.mongo_url, "jobstream", organization_id=ORGANIZATION, name="bench"
+        )
         yield BenchStack(layout, f"http://127.0.0.1:{base}", key, [s.name for s in specs])
     finally:
         await asyncio.to_thread(stack.stop_all, layout)
-
-
-async def _api_key(layout: StackLayout) -> str:
-    from jobstream.adapters.mongo import MongoApiKeys, connect
-    from jobstream.gateway.auth import issue_api_key
-
-    client, db = connect(layout.ports.mongo_url, "jobstream")
-    try:
-        return await issue_api_key(MongoApiKeys(db), organization_id=ORGANIZATION, name="bench")
-    finally:
-        await client.close()

@@ -48,3 +48,16 @@ async def connect_gateway(settings: GatewaySettings) -> GatewayDeps:
         keys=ApiKeyResolver(MongoApiKeys(db)),
         closers=[close_mongo, publisher.stop, blobs.close],
     )
+
+
+async def create_api_key(
+    mongo_url: str, database: str, *, organization_id: str, name: str | None
+) -> str:
+    """Issue a key on its own short-lived connection (CLI, `make up`, tests, benchmarks)."""
+    from jobstream.gateway.auth import issue_api_key
+
+    client, db = connect(mongo_url, database)
+    try:
+        return await issue_api_key(MongoApiKeys(db), organization_id=organization_id, name=name)
+    finally:
+        await client.close()

@@ -101,20 +101,14 @@ def cmd_janitor(args: argparse.Namespace) -> int:
 
 
 def cmd_keys(args: argparse.Namespace) -> int:
-    from jobstream.adapters.mongo import MongoApiKeys, connect
-    from jobstream.gateway.auth import issue_api_key
+    from jobstream.bootstrap import create_api_key
     from jobstream.settings import CommonSettings
 
     settings = CommonSettings()
-
-    async def create() -> str:
-        client, db = connect(settings.mongo_url, settings.mongo_database)
-        try:
-            return await issue_api_key(MongoApiKeys(db), organization_id=args.org, name=args.name)
-        finally:
-            await client.close()
-
-    print(asyncio.run(create()))
+    key = create_api_key(
+        settings.mongo_url, settings.mongo_database, organization_id=args.org, name=args.name
+    )
+    print(asyncio.run(key))
     return 0
 
 

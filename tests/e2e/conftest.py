@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
+from jobstream.bootstrap import create_api_key
 from jobstream.devstack import infra, stack
 from jobstream.devstack.processes import start_process, stop_process
 from jobstream.devstack.services import service_specs, worker_spec
@@ -99,23 +100,17 @@ async def running_stack(infra_stack: StackLayout) -> AsyncIterator[RunningStack]
     specs = service_specs(layout, {"parse": 1})  # noop workers are started by the tests
     try:
         await stack.start_services(layout, specs)
-        keys = {org: await _api_key(layout, org) for org in ("org_a", "org_b")}
+        keys = {
+            org: await create_api_key(
+                layout.ports.mongo_url, "jobstream", organization_id=org, name="e2e"
+            )
+            for org in ("org_a", "org_b")
+        }
         yield RunningStack(layout, f"http://127.0.0.1:{layout.gateway_port}", keys)
     finally:
         for name in [p.stem for p in (layout.run_dir / "pids").glob("*.pid")]:
             if name not in stack.INFRA:
                 stop_process(layout.process(name))
-
-
-async def _api_key(layout: StackLayout, org: str) -> str:
-    from jobstream.adapters.mongo import MongoApiKeys, connect
-    from jobstream.gateway.auth import issue_api_key
-
-    client, db = connect(layout.ports.mongo_url, "jobstream")
-    try:
-        return await issue_api_key(MongoApiKeys(db), organization_id=org, name="e2e")
-    finally:
-        await client.close()
 
 
 @pytest.fixture

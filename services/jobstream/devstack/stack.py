@@ -196,13 +196,10 @@ async def dev_api_key(layout: StackLayout) -> str:
     path = layout.data_dir / "dev-api-key"
     if path.exists():
         return path.read_text().strip()
-    from jobstream.adapters.mongo import MongoApiKeys, connect
-    from jobstream.gateway.auth import issue_api_key
+    from jobstream.bootstrap import create_api_key
 
-    client, db = connect(layout.ports.mongo_url, "jobstream")
-    try:
-        key = await issue_api_key(MongoApiKeys(db), organization_id="dev", name="make up")
-    finally:
-        await client.close()
+    key = await create_api_key(
+        layout.ports.mongo_url, "jobstream", organization_id="dev", name="make up"
+    )
     path.write_text(key + "\n")
     return key
