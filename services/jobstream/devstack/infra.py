@@ -50,9 +50,16 @@ def free_port() -> int:
 
 
 def free_port_block(size: int) -> int:
-    """A base port with `size` free ports after it (a stack's services take consecutive ports)."""
+    """A base port with `size` free ports after it (a stack's services take consecutive ports).
+
+    Chosen below the kernel's ephemeral range: a port there can be free when checked and taken a
+    moment later as the local end of some outgoing connection (seen as a worker failing to bind
+    its /metrics port in the fault tests).
+    """
+    ephemeral_low = _ephemeral_range()[0]
+    low, high = 10_000, max(10_000 + size, ephemeral_low - size)
     for _ in range(200):
-        base = random.randint(20000, 60000)  # noqa: S311 - not a secret
+        base = random.randint(low, high)  # noqa: S311 - not a secret
         try:
             for port in range(base, base + size):
                 with socket.socket() as sock:
@@ -61,6 +68,14 @@ def free_port_block(size: int) -> int:
             continue
         return base
     raise RuntimeError("no free port block")
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999  # Linux's default
 
 
 @dataclass(frozen=True)
