@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Sequence
 
 from jobstream.core.record import JobRecord
+from jobstream.core.state import apply
 from jobstream.projector.core import EventRecord, Projector
 from jobstream_schemas.events import JobEvent, encode
 from tests.unit.test_state import T0, created, make_event
@@ -17,6 +18,7 @@ class CountingStore:
     def __init__(self) -> None:
         self.docs: dict[str, tuple[JobRecord, int]] = {}
         self.reads = 0
+        self.writes = 0
         self.in_flight = 0
         self.most_in_flight = 0
 
@@ -29,6 +31,7 @@ class CountingStore:
         return self.docs.get(job_id)
 
     async def write_many(self, items: Sequence[tuple[JobRecord, int]]) -> None:
+        self.writes += len(items)
         for record, offset in items:
             self.docs[record.id] = (record, offset)
 
@@ -76,3 +79,18 @@ async def test_misses_of_one_batch_are_read_concurrently_and_bounded() -> None:
     await projector.apply_batch(records(events, first_offset=0))
     assert store.reads == 20
     assert store.most_in_flight == 4
+
+
+async def test_events_that_change_nothing_cause_no_write() -> None:
+    """The gateway stores the job before publishing job.created: projecting it changes nothing."""
+    store = CountingStore()
+    stored = apply(None, created()).job
+    assert stored is not None
+    store.docs[stored.id] = (stored, -1)
+    projector = Projector(store)  # type: ignore[arg-type]
+    await projector.apply_batch(records(history()[:1], first_offset=7))
+    assert store.writes == 0
+    await projector.apply_batch(records(history()[1:], first_offset=8))
+    assert store.writes == 1
+    record, offset = store.docs[stored.id]
+    assert (record.status, offset) == ("completed", 9)

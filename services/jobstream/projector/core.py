@@ -2,7 +2,8 @@
 
 Each job's events share a partition, so offsets per job only grow: a stored `event_offset`
 fences redelivery after a crash exactly, and `apply()` makes semantic duplicates (an outbox
-re-publish, a worker's re-emit) no-ops. A batch is written with one bulk upsert.
+re-publish, a worker's re-emit) no-ops. A batch is written with one bulk upsert, holding only
+the jobs an event actually changed.
 
 Reads: the documents a batch needs and the cache lacks are read concurrently. Even a job whose
 first event is `job.created` is read: the outbox relay can publish a second copy of it at a
@@ -123,14 +124,21 @@ class Projector:
 def _fold(
     job: JobRecord | None, offset: int, events: Sequence[tuple[int, JobEvent]]
 ) -> tuple[JobRecord | None, int, bool]:
+    """Apply the job's events past `offset`; `changed` is whether any of them changed the job.
+
+    Events that change nothing (the gateway already stored what `job.created` says, duplicates,
+    stale or dropped events) advance the offset in the cache but cause no write: should they be
+    redelivered after a crash, `apply()` is deterministic, so replaying them onto the stored
+    document changes nothing either. The stored offset then lags until the next real change.
+    """
     changed = False
     for event_offset, event in events:
         if event_offset <= offset:
             continue  # redelivered after a crash: already in the stored document
         result = apply(job, event)
         offset = event_offset
-        changed = True  # the offset advanced, so the document is rewritten
         if result.outcome is Outcome.APPLIED and result.job is not None:
+            changed = True
             _observe(job, result.job, event)
         elif result.outcome is not Outcome.APPLIED:
             EVENTS_NOT_APPLIED.labels(result.outcome.value, event.type).inc()
