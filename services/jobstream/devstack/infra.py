@@ -34,7 +34,8 @@ def kafka_libs() -> Path:
     return cache_dir() / f"kafka-{os.environ.get('KAFKA_VERSION', '4.1.1')}" / "libs"
 
 
-FERRETDB_PATCH_LEVEL = "p1"  # keep equal to provision.sh's ferretdb_patch_level
+# Equal to provision.sh ferretdb_patch_level (tests/unit/test_provision_consistency.py checks).
+FERRETDB_PATCH_LEVEL = "p1"
 
 
 def ferretdb_binary() -> Path:
