@@ -1,8 +1,9 @@
 """`make bench` / `python -m bench`: every measurement in one run, then the JSON and the table.
 
-Order: a fresh jobstream stack runs the end-to-end workload (peak RSS is read right after it),
-the raw-aiokafka pipe on the same broker, gateway latency per offered rate, then the 1,000,000-
-document list; the stack is stopped and Celery + Redis run the same workload on a quiet machine.
+Order: a fresh jobstream stack runs the end-to-end workload (peak RSS is read right after it)
+and the same below capacity, the raw-aiokafka pipe on the same broker, gateway latency per
+offered rate, then lists over read models seeded up to 1,000,000 documents; the stack is stopped
+and Celery + Redis run the same two workloads on a quiet machine.
 """
 
 from __future__ import annotations
