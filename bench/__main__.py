@@ -18,8 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
-
 from bench import report
 from bench.celery_redis import run_celery
 from bench.gateway_latency import run_gateway_latency
@@ -28,7 +26,7 @@ from bench.list_latency import run_list_latency
 from bench.profiling import flame_graphs
 from bench.raw_kafka import run_raw_kafka
 from bench.stack import ORGANIZATION, BenchStack, fresh_stack
-from jobstream.adapters.kafka import topic_partitions
+from jobstream.adapters.kafka import topic_reader
 from jobstream.settings import CommonSettings
 
 PHASES = ("jobstream", "raw_kafka", "gateway", "list", "celery")
@@ -79,17 +77,10 @@ def say(message: str) -> None:
 async def command_message_bytes(bench: BenchStack) -> int:
     """Size of a real no-op command as the gateway wrote it (the raw-Kafka message size)."""
     topic = CommonSettings(kafka_bootstrap=bench.kafka_bootstrap).commands_topic("noop")
-    consumer = AIOKafkaConsumer(bootstrap_servers=bench.kafka_bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        partitions = await topic_partitions(consumer, topic)
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
+    async with topic_reader(bench.kafka_bootstrap, topic, client_id="bench") as (consumer, _):
         while True:
             for records in (await consumer.getmany(timeout_ms=1000, max_records=1)).values():
                 return len(records[0].value or b"")
-    finally:
-        await consumer.stop()
 
 
 async def run_jobstream_phases(

@@ -24,7 +24,7 @@ from pymongo import AsyncMongoClient
 
 from bench.loadgen import OpenLoopResult, open_loop, percentiles, poll_until
 from bench.stack import BenchStack
-from jobstream.adapters.kafka import topic_partitions
+from jobstream.adapters.kafka import topic_reader
 from jobstream.core.endpoints import NOOP_ENDPOINT
 from jobstream.core.listing import encode_metadata_pair
 from jobstream.settings import CommonSettings
@@ -95,20 +95,14 @@ class TerminalWatcher:
 
     def __init__(self, bootstrap: str) -> None:
         self._bootstrap = bootstrap
-        self._consumer: AIOKafkaConsumer | None = None
+        self._open = contextlib.AsyncExitStack()
         self._task: asyncio.Task[None] | None = None
         self.done_at: dict[str, float] = {}
 
     async def start(self) -> None:
         topic = CommonSettings(kafka_bootstrap=self._bootstrap).events_topic
-        consumer = AIOKafkaConsumer(bootstrap_servers=self._bootstrap, enable_auto_commit=False)
-        await consumer.start()
-        partitions = await topic_partitions(consumer, topic)
-        consumer.assign(partitions)
-        await consumer.seek_to_end(*partitions)
-        for tp in partitions:
-            await consumer.position(tp)  # resolve the end now, before any job is submitted
-        self._consumer = consumer
+        reader = topic_reader(self._bootstrap, topic, client_id="bench-watcher", from_end=True)
+        consumer, _ = await self._open.enter_async_context(reader)
         self._task = asyncio.create_task(self._follow(consumer))
 
     async def _follow(self, consumer: AIOKafkaConsumer) -> None:
@@ -135,8 +129,7 @@ class TerminalWatcher:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        if self._consumer is not None:
-            await self._consumer.stop()
+        await self._open.aclose()
 
 
 async def run_jobstream(

@@ -8,9 +8,8 @@ from collections import Counter
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer
 
-from jobstream.adapters.kafka import topic_partitions
+from jobstream.adapters.kafka import topic_reader
 from jobstream.core.listing import encode_metadata_pair
 from jobstream_schemas.events import TERMINAL_EVENT_TYPES, decode_event
 from tests.e2e.conftest import RunningStack, wait_for
@@ -64,16 +63,10 @@ HISTORY: dict[str, list[str]] = {}
 async def terminal_events(stack: RunningStack, ids: set[str]) -> Counter[tuple[str, int]]:
     """Terminal events on jobs.events per (job_id, attempt), for the given jobs (and each job's
     history in HISTORY, to explain a failure)."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=stack.layout.ports.kafka_bootstrap, enable_auto_commit=False
-    )
-    await consumer.start()
     seen: Counter[tuple[str, int]] = Counter()
     keys = {i.encode() for i in ids}
-    try:
-        tps = await topic_partitions(consumer, "jobs.events")
-        consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
+    reader = topic_reader(stack.layout.ports.kafka_bootstrap, "jobs.events", client_id="e2e")
+    async with reader as (consumer, tps):
         end = await consumer.end_offsets(tps)
 
         async def drained() -> bool:
@@ -91,8 +84,6 @@ async def terminal_events(stack: RunningStack, ids: set[str]) -> Counter[tuple[s
             return all([await consumer.position(tp) >= end[tp] for tp in tps])
 
         await wait_for(drained, timeout=60, what="jobs.events read to its end")
-    finally:
-        await consumer.stop()
     return seen
 
 

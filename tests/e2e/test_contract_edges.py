@@ -9,9 +9,8 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
 
-from jobstream.adapters.kafka import topic_partitions
+from jobstream.adapters.kafka import topic_reader
 from tests.e2e.conftest import RunningStack, wait_for
 from tests.e2e.test_jobs_api import NOOP, create, is_terminal
 
@@ -153,15 +152,9 @@ async def test_a_20mb_document_round_trips_byte_exact_and_kafka_messages_stay_sm
 async def _message_sizes(stack: RunningStack, job_id: str) -> list[int]:
     """Sizes of every message about job_id on jobs.events and its command topic."""
     topics = ["jobs.events", "jobs.commands.noop"]
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=stack.layout.ports.kafka_bootstrap, enable_auto_commit=False
-    )
-    await consumer.start()
     sizes: list[int] = []
-    try:
-        tps = [tp for t in topics for tp in await topic_partitions(consumer, t)]
-        consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
+    reader = topic_reader(stack.layout.ports.kafka_bootstrap, *topics, client_id="e2e")
+    async with reader as (consumer, tps):
         end = await consumer.end_offsets(tps)
 
         async def drained() -> bool:
@@ -175,6 +168,4 @@ async def _message_sizes(stack: RunningStack, job_id: str) -> list[int]:
             return all([await consumer.position(tp) >= end[tp] for tp in tps])
 
         await wait_for(drained, timeout=30, what="reading the topics to their end")
-    finally:
-        await consumer.stop()
     return sizes

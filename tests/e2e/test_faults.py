@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 
-from jobstream.adapters.kafka import topic_partitions
+from jobstream.adapters.kafka import topic_reader
 from jobstream.devstack.services import service_specs
 from tests.e2e.conftest import RunningStack, wait_for
 from tests.e2e.faults import (
@@ -160,15 +160,9 @@ async def test_a_poison_command_goes_to_the_dlq_and_the_next_job_runs(
 
 
 async def read_dlq(stack: RunningStack, marker: bytes) -> list[dict[str, bytes]]:
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=stack.layout.ports.kafka_bootstrap, enable_auto_commit=False
-    )
-    await consumer.start()
     found: list[dict[str, bytes]] = []
-    try:
-        tps = await topic_partitions(consumer, "jobs.dlq")
-        consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
+    reader = topic_reader(stack.layout.ports.kafka_bootstrap, "jobs.dlq", client_id="e2e")
+    async with reader as (consumer, _):
 
         async def two() -> bool:
             batch = await consumer.getmany(timeout_ms=200)
@@ -181,8 +175,6 @@ async def read_dlq(stack: RunningStack, marker: bytes) -> list[dict[str, bytes]]
             return len(found) >= 2
 
         await wait_for(two, timeout=30, what="the poison messages on jobs.dlq")
-    finally:
-        await consumer.stop()
     return found
 
 

@@ -6,10 +6,10 @@ import uuid
 
 import pytest
 from aiobotocore.session import get_session
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer, TopicPartition
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient
 
-from jobstream.adapters.kafka import ensure_topics
+from jobstream.adapters.kafka import ensure_topics, make_consumer
 from jobstream.devstack.stack import StackLayout
 
 pytestmark = pytest.mark.integration
@@ -35,13 +35,7 @@ async def test_kafka_idempotent_produce_and_group_commit(infra_stack: StackLayou
     assert all(len(parts) == 1 for parts in by_key.values())
 
     group = f"g-{uuid.uuid4().hex[:8]}"
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        group_id=group,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
+    consumer = make_consumer(topic, bootstrap=bootstrap, group_id=group, client_id="it")
     await consumer.start()
     try:
         received: list[bytes] = []

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer, TopicPartition
 
-from jobstream.adapters.kafka import KafkaProjectorProgress, ensure_topics
+from jobstream.adapters.kafka import KafkaProjectorProgress, ensure_topics, make_consumer
 from jobstream.devstack.stack import StackLayout
 
 pytestmark = pytest.mark.integration
@@ -33,13 +33,7 @@ async def test_the_fence_covers_every_partition_and_tracks_the_group(
         assert sorted(tp.partition for tp in fence) == [0, 1, 2]
         assert sum(fence.values()) == 9
         assert not await progress.caught_up(fence)
-        consumer = AIOKafkaConsumer(
-            topic,
-            bootstrap_servers=bootstrap,
-            group_id=group,
-            auto_offset_reset="earliest",
-            enable_auto_commit=False,
-        )
+        consumer = make_consumer(topic, bootstrap=bootstrap, group_id=group, client_id="it")
         await consumer.start()
         try:
             await consumer.commit(

@@ -6,8 +6,9 @@ Every message is keyed by job_id. Headers repeat `type` and `event_id` and carry
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -175,6 +176,28 @@ async def topic_partitions(consumer: AIOKafkaConsumer, topic: str) -> list[Topic
         await consumer._client.force_metadata_update()
         parts = consumer.partitions_for_topic(topic) or set()
     return [TopicPartition(topic, p) for p in sorted(parts)]
+
+
+@contextlib.asynccontextmanager
+async def topic_reader(
+    bootstrap: str, *topics: str, client_id: str, from_end: bool = False
+) -> AsyncIterator[tuple[AIOKafkaConsumer, list[TopicPartition]]]:
+    """A consumer outside any group, assigned every partition of `topics` and positioned at their
+    beginning (or, `from_end`, their current end); stopped when the block ends."""
+    consumer = make_consumer(bootstrap=bootstrap, group_id=None, client_id=client_id)
+    await consumer.start()
+    try:
+        tps = [tp for topic in topics for tp in await topic_partitions(consumer, topic)]
+        consumer.assign(tps)
+        if from_end:
+            await consumer.seek_to_end(*tps)
+        else:
+            await consumer.seek_to_beginning(*tps)
+        for tp in tps:
+            await consumer.position(tp)  # resolve the lazy seek now, not at the first fetch
+        yield consumer, tps
+    finally:
+        await consumer.stop()
 
 
 @dataclass

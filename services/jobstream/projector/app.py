@@ -17,7 +17,7 @@ from jobstream.adapters.kafka import (
     PublishError,
     dlq_message,
     make_consumer,
-    topic_partitions,
+    topic_reader,
 )
 from jobstream.adapters.metrics import CONSUMER_LAG, DLQ_MESSAGES
 from jobstream.adapters.mongo import MongoJobStore, connect
@@ -131,22 +131,20 @@ async def rebuild(settings: ProjectorSettings) -> int:
     await store.drop()
     await store.ensure_indexes()
     projector = Projector(store, cache_size=settings.cache_size)
-    consumer = make_consumer(bootstrap=settings.kafka_bootstrap, group_id=None, client_id="rebuild")
-    await consumer.start()
     total = 0
+    reader = topic_reader(settings.kafka_bootstrap, settings.events_topic, client_id="rebuild")
     try:
-        tps = await topic_partitions(consumer, settings.events_topic)
-        consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
-        end = await consumer.end_offsets(tps)
-        while [tp for tp in tps if await consumer.position(tp) < end[tp]]:
-            batch = await consumer.getmany(*tps, timeout_ms=1000, max_records=2000)
-            records = [
-                r for r in _records(batch) if r.offset < end[TopicPartition(r.topic, r.partition)]
-            ]
-            await projector.apply_batch(records)
-            total += len(records)
+        async with reader as (consumer, tps):
+            end = await consumer.end_offsets(tps)
+            while [tp for tp in tps if await consumer.position(tp) < end[tp]]:
+                batch = await consumer.getmany(*tps, timeout_ms=1000, max_records=2000)
+                records = [
+                    r
+                    for r in _records(batch)
+                    if r.offset < end[TopicPartition(r.topic, r.partition)]
+                ]
+                await projector.apply_batch(records)
+                total += len(records)
     finally:
-        await consumer.stop()
         await client.close()
     return total
