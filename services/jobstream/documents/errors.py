@@ -1,0 +1,48 @@
+"""Why a document could not be read: each error carries the stable code a failed job reports."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class DocumentError(Exception):
+    """A document that cannot become a Document; `code` is the job's error code."""
+
+    code: ClassVar[str] = "document_corrupt"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UnsupportedDocumentTypeError(DocumentError):
+    """Bytes of a format no loader reads."""
+
+    code: ClassVar[str] = "unsupported_document_type"
+
+
+class DocumentCorruptError(DocumentError):
+    """Bytes that claim a supported format but cannot be read (truncated, garbage)."""
+
+    code: ClassVar[str] = "document_corrupt"
+
+
+class DocumentEncryptedError(DocumentError):
+    """A password-protected document."""
+
+    code: ClassVar[str] = "document_encrypted"
+
+
+class DocumentTooLargeError(DocumentError):
+    """More pages, pixels or decompressed bytes than the settings allow."""
+
+    code: ClassVar[str] = "document_too_large"
+
+
+ERRORS_BY_CODE: dict[str, type[DocumentError]] = {
+    cls.code: cls
+    for cls in (
+        UnsupportedDocumentTypeError, DocumentCorruptError, DocumentEncryptedError,
+        DocumentTooLargeError,
+    )
+}  # fmt: skip
