@@ -53,6 +53,9 @@ class CommonSettings(BaseSettings):
     commands_partitions: int = Field(6, description="partitions of each command topic when created")
     worker_slugs: str = Field("parse", description="comma-separated worker slugs deployed")
     noop_endpoint_enabled: bool = Field(False, description="accept /v1/diagnostics/noop (bench)")
+    document_url_allow_http: bool = Field(
+        False, description="accept `http://` document URLs (`https://` and `data:` always)"
+    )
     log_level: str = Field("INFO", description="JSON log level")
 
     @property
@@ -118,6 +121,27 @@ class WorkerSettings(CommonSettings):
         "(past it, work a dead instance finished may run again)",
     )
     response_inline_bytes: int = Field(256 * 1024, description="bigger response bodies go to S3")
+    max_pages: int = Field(2000, ge=1, description="more pages → `document_too_large`")
+    max_image_pixels: int = Field(
+        120_000_000, ge=1, description="per image or rendered page → `document_too_large`"
+    )
+    max_unpacked_bytes: int = Field(
+        512 * 1024 * 1024, ge=1, description="unzipped office file members → `document_too_large`"
+    )
+    ocr_languages: str = Field(
+        "", description="Tesseract languages, comma list (e.g. `eng,deu`); empty: detect"
+    )
+    fetch_max_bytes: int = Field(
+        64 * 1024 * 1024, ge=1, description="document URLs: larger bodies → `document_too_large`"
+    )
+    fetch_timeout_seconds: float = Field(
+        30.0, gt=0, description="document URLs: whole fetch, redirects included"
+    )
+    fetch_allowed_networks: str = Field(
+        "",
+        description="CIDRs document URLs may reach although private or loopback (dev: "
+        "`127.0.0.0/8,::1/128`); metadata addresses stay refused",
+    )
 
 
 class ProjectorSettings(CommonSettings):

@@ -18,6 +18,7 @@ from jobstream.core.documents import (
     extension_of,
     file_id,
     guess_mime_type,
+    url_scheme_problem,
 )
 
 
@@ -210,3 +211,32 @@ def test_file_id_is_pinned_blake2b_of_the_content() -> None:
 )
 def test_extension_of(filename: str, expected: str | None) -> None:
     assert extension_of(filename) == expected
+
+
+@pytest.mark.parametrize(
+    ("request_body", "allow_http", "field"),
+    [
+        ({"document": {"url": "data:,x"}}, False, None),
+        ({"document": {"url": "https://example.com/a.pdf"}}, False, None),
+        ({"document": {"url": "HTTPS://example.com/a.pdf"}}, False, None),
+        ({"document": {"url": "http://example.com/a.pdf"}}, False, "request.document.url"),
+        ({"document": {"url": "http://example.com/a.pdf"}}, True, None),
+        ({"document": {"url": "ftp://example.com/a.pdf"}}, True, "request.document.url"),
+        ({"document": {"url": "file:///etc/passwd"}}, True, "request.document.url"),
+        ({"document": {"url": "no scheme"}}, False, "request.document.url"),
+        (
+            {"documents": [{"url": "data:,x"}, {"url": "s3://b/k"}]},
+            False,
+            "request.documents.1.url",
+        ),
+        ({"document": "not an object", "documents": "nor a list"}, False, None),
+        ({}, False, None),
+    ],
+)
+def test_the_gateway_accepts_data_and_https_document_urls(
+    request_body: dict[str, object], allow_http: bool, field: str | None
+) -> None:
+    problem = url_scheme_problem(request_body, allow_http=allow_http)
+    assert (problem[0] if problem else None) == field
+    if problem:
+        assert "https:" in problem[1]

@@ -1,8 +1,10 @@
 """Documents as clients send them: RFC 2397 data URLs, decoded into bytes plus a MIME type.
 
-Pure: no I/O. A client's `document.url` is a `data:` URL (base64 or percent-encoded); anything
-else is rejected with `InvalidDocumentError` (code `invalid_document`). Content-addressed file ids
-(`file_` + 16 hex digits) come from the decoded bytes, so the same document always gets the same id.
+Pure: no I/O. A client's `document.url` is a `data:` URL (base64 or percent-encoded) decoded
+here, or an `https://` URL (`http://` when a setting allows) that the worker fetches
+(`url_scheme_problem` is the gateway's check of the scheme). Decoding anything else raises
+`InvalidDocumentError`. Content-addressed file ids (`file_` + 16 hex digits) come from the
+decoded bytes, so the same document always gets the same id.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import binascii
 import hashlib
 import mimetypes
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 from urllib.parse import unquote_to_bytes
 
 OCTET_STREAM: Final = "application/octet-stream"
@@ -96,6 +99,28 @@ def _decode_base64(payload: str) -> bytes:
         return base64.b64decode(_WHITESPACE.sub(b"", raw), validate=True)
     except (binascii.Error, ValueError) as exc:
         raise InvalidDocumentError(f"malformed data URL: invalid base64 data ({exc})") from exc
+
+
+def url_scheme_problem(request: Mapping[str, Any], *, allow_http: bool) -> tuple[str, str] | None:
+    """The first `document.url` / `documents[i].url` whose scheme is not accepted, as
+    (field, message); None when every one is a data:, https: (or allowed http:) URL."""
+    documents: list[tuple[str, Any]] = [("document", request.get("document"))]
+    listed = request.get("documents")
+    if isinstance(listed, list):
+        documents += [(f"documents.{i}", doc) for i, doc in enumerate(listed)]
+    schemes = ("data", "https", "http") if allow_http else ("data", "https")
+    for name, doc in documents:
+        url = doc.get("url") if isinstance(doc, Mapping) else None
+        if not isinstance(url, str):
+            continue
+        scheme = url.partition(":")[0].strip().lower() if ":" in url else ""
+        if scheme not in schemes:
+            accepted = ", ".join(f"{s}:" for s in schemes)
+            return (
+                f"request.{name}.url",
+                f"document URLs must be {accepted} URLs, got {_preview(url)!r}",
+            )
+    return None
 
 
 def guess_mime_type(filename: str) -> str | None:

@@ -35,13 +35,25 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+# The development stack may fetch documents from servers on this machine (never elsewhere private).
+DEV_ENV = {
+    "JOBSTREAM_DOCUMENT_URL_ALLOW_HTTP": "true",
+    "JOBSTREAM_WORKER_FETCH_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",
+}
+
+
 async def _up(layout: stack.StackLayout) -> int:
     # Readiness polling connects before the broker listens; aiokafka logs every refusal.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     t0 = time.monotonic()
     workers = worker_instances()
     layout = dataclasses.replace(
-        layout, extra_env={"JOBSTREAM_WORKER_SLUGS": deployed_slugs(workers), **layout.extra_env}
+        layout,
+        extra_env={
+            **DEV_ENV,
+            "JOBSTREAM_WORKER_SLUGS": deployed_slugs(workers),
+            **layout.extra_env,
+        },
     )
     started = await stack.start_infra(layout)
     await stack.create_topics(layout)

@@ -19,6 +19,7 @@ from jobstream.adapters.metrics import DISPATCH_DELAYED, JOBS_CREATED
 from jobstream.adapters.mongo import OutboxMessage
 from jobstream.core import listing
 from jobstream.core.artifacts import ArtifactRef, offload_large_strings, restore_strings
+from jobstream.core.documents import url_scheme_problem
 from jobstream.core.endpoints import slug_for
 from jobstream.core.errors import (
     CancelConflictError,
@@ -124,6 +125,11 @@ class JobService:
         self, body: JobCreate, *, organization_id: str, traceparent: str | None = None
     ) -> Answer:
         slug = self._slug(body.endpoint)
+        problem = url_scheme_problem(body.request, allow_http=self.settings.document_url_allow_http)
+        if problem is not None:
+            raise InvalidRequestError(
+                problem[1], code="validation_error", details={"field": problem[0]}
+            )
         job_id = new_job_id()
         now = int(time.time())
         stored, refs, blobs = offload_large_strings(

@@ -1,13 +1,15 @@
 """What a handler gets: the job, its restored request, a deadline, progress reporting, the blob
-store, and a way to run CPU-heavy work off the event loop. Cancellation is asyncio's."""
+store, the worker's settings, and a way to run CPU-heavy work off the event loop. Cancellation is
+asyncio's."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from jobstream.adapters.blobs import BlobStore
+from jobstream.settings import WorkerSettings
 from jobstream_schemas.api import JobResponse
 
 T = TypeVar("T")
@@ -25,6 +27,7 @@ class JobContext:
     blobs: BlobStore
     report_progress: Callable[..., Awaitable[None]]
     run_cpu: Callable[..., Awaitable[Any]]
+    settings: WorkerSettings = field(default_factory=WorkerSettings)  # limits, fetch policy
 
 
 class Handler(Protocol):

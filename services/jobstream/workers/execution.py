@@ -119,7 +119,7 @@ class Execution:
                     endpoint=command.payload.endpoint,
                     request=await self._restore(command), deadline=loop.time() + timeout,
                     blobs=self.blobs, report_progress=self._progress_reporter(command),
-                    run_cpu=self._run_cpu,
+                    run_cpu=self._run_cpu, settings=self.settings,
                 )  # fmt: skip
                 response = await self.handler(ctx)
         except TimeoutError:
