@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 JOBSTREAM := $(VENV)/bin/jobstream
 
-.PHONY: help provision up down status clean test lint fmt unit integration e2e schemas bench
+.PHONY: help provision up down status clean test lint fmt unit integration e2e schemas bench eval
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ schemas: provision  ## regenerate schemas/generated (JSON Schema, OpenAPI, Async
 bench: provision  ## benchmarks (fresh stack, ~20 min): bench/results/<ts>.json + docs/benchmarks.md; BENCH_ARGS="--help"
 	@deploy/local/provision-bench.sh
 	@$(PY) -m bench $(BENCH_ARGS)
+
+eval: provision  ## quality figures per operation on the generated corpora → docs/evaluation.md
+	@$(PY) -m evaluation $(EVAL_ARGS)
 
 unit: provision  ## unit tests only (seconds, no infrastructure)
 	@$(PY) -m pytest tests/unit

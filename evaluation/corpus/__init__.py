@@ -1,0 +1,1 @@
+"""Labeled corpora, generated deterministically (the same seed gives the same bytes)."""
