@@ -1,6 +1,6 @@
 """The `jobstream` command: one entry point for every service and the operator tools.
 
-jobstream gateway | worker [SLUG] | projector [rebuild] | janitor | run all
+jobstream gateway | worker [SLUG[,SLUG...] | all] | projector [rebuild] | janitor | run all
 jobstream keys create --org ORG      jobstream topics create      jobstream schemas export
 jobstream dev up|down|status|clean   (the local stack behind `make up`)
 """
@@ -71,11 +71,12 @@ def cmd_gateway(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from jobstream.settings import WorkerSettings
-    from jobstream.workers.app import run_worker
+    from jobstream.workers.app import parse_slugs, run_workers
 
     settings = WorkerSettings(**({"slug": args.slug} if args.slug else {}))
-    logs.configure(f"worker-{settings.slug}", settings.log_level)
-    return run_until_signalled(lambda stop: run_worker(settings, stop=stop))
+    slugs = parse_slugs(settings.slug)
+    logs.configure(f"worker-{'+'.join(slugs)}", settings.log_level)
+    return run_until_signalled(lambda stop: run_workers(settings, slugs, stop=stop))
 
 
 def cmd_projector(args: argparse.Namespace) -> int:
@@ -137,7 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("gateway", help="the HTTP API").set_defaults(func=cmd_gateway)
     worker = sub.add_parser("worker", help="a worker service")
-    worker.add_argument("slug", nargs="?", help="endpoint slug (default: JOBSTREAM_WORKER_SLUG)")
+    worker.add_argument(
+        "slug",
+        nargs="?",
+        help="endpoint slug, several comma-separated, or `all` (default: JOBSTREAM_WORKER_SLUG)",
+    )
     worker.set_defaults(func=cmd_worker)
     projector = sub.add_parser("projector", help="the read-model writer")
     projector.add_argument("action", nargs="?", choices=["run", "rebuild"], default="run")

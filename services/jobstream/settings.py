@@ -51,7 +51,10 @@ class CommonSettings(BaseSettings):
     retention_seconds: int = Field(7 * 24 * 3600, ge=1, description="created → expires_at")
     events_partitions: int = Field(6, description="partitions of <prefix>.events when created")
     commands_partitions: int = Field(6, description="partitions of each command topic when created")
-    worker_slugs: str = Field("parse", description="comma-separated worker slugs deployed")
+    worker_slugs: str = Field(
+        "parse,extract,classify,split,schema_generate",
+        description="comma-separated worker slugs deployed (other endpoints answer 422)",
+    )
     noop_endpoint_enabled: bool = Field(False, description="accept /v1/diagnostics/noop (bench)")
     document_url_allow_http: bool = Field(
         False, description="accept `http://` document URLs (`https://` and `data:` always)"
@@ -98,7 +101,9 @@ class WorkerSettings(CommonSettings):
     model_config = SettingsConfigDict(env_prefix="JOBSTREAM_WORKER_", extra="ignore")
 
     slug: str = Field(
-        "parse", description="which endpoint this worker runs (also `jobstream worker SLUG`)"
+        "parse",
+        description="which endpoints this worker runs: a slug, several comma-separated, or `all` "
+        "(also `jobstream worker SLUG[,SLUG...]`)",
     )
     instance: str = Field("1", description="instance label, in the worker id and logs")
     concurrency: int = Field(8, ge=1, description="jobs run at once per instance")
@@ -171,3 +176,39 @@ class JanitorSettings(CommonSettings):
     outbox_min_age_seconds: float = Field(2.0, description="leave fresh entries to the gateway")
     metrics_port: int = Field(8102, description="/metrics and /health port")
     host: str = Field("127.0.0.1", description="bind address (0.0.0.0 in containers)")
+
+
+class EngineSettings(BaseSettings):
+    """Which engine answers which model, and the OpenAI-compatible provider (prefix `JOBSTREAM_`).
+
+    Read by every worker that runs a document operation (extract, classify, split, schemas).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="JOBSTREAM_", extra="ignore")
+
+    model_routes: str = Field(
+        "*=local",
+        description="model-name patterns to engines, first match wins, e.g. "
+        "`retab-*=local,gpt-*=openai,*=local`; engines: local, openai, none (refused)",
+    )
+    openai_base_url: str | None = Field(
+        None, description="chat-completions server (vLLM, Ollama, ...); None: api.openai.com"
+    )
+    openai_api_key: str | None = Field(
+        None, description="the provider's key; None: none sent (local servers)"
+    )
+    openai_timeout_seconds: float = Field(120.0, gt=0, description="per HTTP request to it")
+    openai_max_retries: int = Field(
+        3, ge=0, description="retries of 429/5xx/connection errors (honouring Retry-After)"
+    )
+    openai_invalid_answer_retries: int = Field(
+        1, ge=0, description="new calls after an answer that is not JSON or breaks the schema"
+    )
+    openai_vision_models: str = Field(
+        "gpt-4o*,gpt-4.1*,gpt-5*",
+        description="model patterns that also get page images (PDF and image documents)",
+    )
+    openai_max_image_pages: int = Field(8, ge=0, description="pages sent as images at most")
+    openai_model_map: str = Field(
+        "", description="request model to provider model, e.g. `retab-small=gpt-4o-mini`"
+    )

@@ -8,6 +8,7 @@ import pytest
 
 from jobstream.settings import (
     CommonSettings,
+    EngineSettings,
     GatewaySettings,
     JanitorSettings,
     ProjectorSettings,
@@ -25,12 +26,12 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
         (WorkerSettings, "JOBSTREAM_WORKER_"),
         (ProjectorSettings, "JOBSTREAM_PROJECTOR_"),
         (JanitorSettings, "JOBSTREAM_JANITOR_"),
+        (EngineSettings, "JOBSTREAM_"),
     ],
 )
 def test_every_setting_is_in_the_readme(cls: type[CommonSettings], prefix: str) -> None:
-    own = set(cls.model_fields) - (
-        set(CommonSettings.model_fields) if cls is not CommonSettings else set()
-    )
+    inherited = set(CommonSettings.model_fields) if issubclass(cls, CommonSettings) else set()
+    own = set(cls.model_fields) - (inherited if cls is not CommonSettings else set())
     missing = [
         f"{prefix}{name.upper()}" for name in own if f"`{prefix}{name.upper()}`" not in README
     ]

@@ -10,7 +10,12 @@ import time
 from pathlib import Path
 
 from jobstream.devstack import stack
-from jobstream.devstack.services import deployed_slugs, service_specs, worker_instances
+from jobstream.devstack.services import (
+    deployed_slugs,
+    service_specs,
+    shared_slugs,
+    worker_instances,
+)
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -47,17 +52,15 @@ async def _up(layout: stack.StackLayout) -> int:
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     t0 = time.monotonic()
     workers = worker_instances()
+    shared = shared_slugs(workers)
+    slugs = deployed_slugs(workers, shared)
     layout = dataclasses.replace(
         layout,
-        extra_env={
-            **DEV_ENV,
-            "JOBSTREAM_WORKER_SLUGS": deployed_slugs(workers),
-            **layout.extra_env,
-        },
+        extra_env={**DEV_ENV, "JOBSTREAM_WORKER_SLUGS": slugs, **layout.extra_env},
     )
     started = await stack.start_infra(layout)
     await stack.create_topics(layout)
-    started += await stack.start_services(layout, service_specs(layout, workers))
+    started += await stack.start_services(layout, service_specs(layout, workers, shared=shared))
     api_key = await stack.dev_api_key(layout)
     env = {
         "JOBS_API_URL": f"http://127.0.0.1:{layout.gateway_port}",

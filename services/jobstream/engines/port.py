@@ -74,6 +74,7 @@ class ExtractRequest:
     instructions: str | None = None
     additional_messages: tuple[dict[str, Any], ...] = ()
     image_resolution_dpi: int = 192
+    page_images: tuple[bytes, ...] = ()  # PNG per page, for vision models (empty: text only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,7 @@ class ClassifyRequest:
     first_n_pages: int | None = None
     context: str | None = None
     n_consensus: int = 1
+    page_images: tuple[bytes, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +125,7 @@ class SplitRequest:
     model: str = "retab-small"
     context: str | None = None
     n_consensus: int = 1
+    page_images: tuple[bytes, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +146,7 @@ class SplitPart:
 class SplitResult:
     splits: tuple[SplitPart, ...]
     usage: Usage = Usage()
+    choices: tuple[tuple[SplitPart, ...], ...] = ()  # the n_consensus individual answers, when > 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,12 +154,15 @@ class PartitionRequest:
     key: str  # what groups pages, e.g. "invoice number"
     instructions: str | None = None
     model: str = "retab-small"
+    n_consensus: int = 1
+    page_images: tuple[bytes, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class PartitionResult:
     partitions: tuple[Partition, ...]
     usage: Usage = Usage()
+    choices: tuple[tuple[Partition, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

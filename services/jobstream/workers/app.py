@@ -1,5 +1,11 @@
-"""A worker service: `jobstream worker <slug>` consumes `jobs.commands.<slug>` in group
-`worker-<slug>` and runs that endpoint's handler under the shared runtime."""
+"""Worker services: `jobstream worker <slug>[,<slug>...] | all`.
+
+Each slug consumes `jobs.commands.<slug>` in group `worker-<slug>` and runs that endpoint's
+handler under its own runtime, concurrency limit and CPU process pool. Several slugs can share
+one process (a laptop runs a handful of processes); they then share the Kafka producer, the
+MongoDB client, the blob store and one ops server (`/health`, `/metrics`). Production runs one
+process per slug, so each endpoint scales on its own.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +14,59 @@ import concurrent.futures
 import logging
 import multiprocessing
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
 
 from aiokafka import ConsumerRebalanceListener, TopicPartition
 
+from jobstream.adapters.blobs import BlobStore
 from jobstream.adapters.kafka import KafkaEventPublisher, KafkaProjectorProgress, make_consumer
 from jobstream.adapters.mongo import MongoJobStore, connect
 from jobstream.adapters.ops_http import OpsServer, ops_app
 from jobstream.bootstrap import connect_blobs
 from jobstream.settings import WorkerSettings
+from jobstream.workers.classify.handler import handle_classify
 from jobstream.workers.context import Handler
 from jobstream.workers.diagnostics import handle_noop
 from jobstream.workers.execution import Execution
+from jobstream.workers.extract.handler import handle_extract
 from jobstream.workers.parse.handler import handle_parse
 from jobstream.workers.runtime import WorkerRuntime
+from jobstream.workers.schema_generate.handler import handle_schema_generate
+from jobstream.workers.split.handler import handle_split
 
 log = logging.getLogger(__name__)
 
-HANDLERS: dict[str, Handler] = {"parse": handle_parse, "noop": handle_noop}
+HANDLERS: dict[str, Handler] = {
+    "parse": handle_parse,
+    "extract": handle_extract,
+    "classify": handle_classify,
+    "split": handle_split,
+    "schema_generate": handle_schema_generate,
+    "noop": handle_noop,
+}
+DIAGNOSTIC_SLUGS = frozenset({"noop"})
+
+
+def implemented_slugs() -> list[str]:
+    """Every endpoint slug with a handler (what `all` means), diagnostics left out."""
+    return [slug for slug in HANDLERS if slug not in DIAGNOSTIC_SLUGS]
+
+
+def parse_slugs(spec: str) -> list[str]:
+    """`extract,classify` → ["extract", "classify"]; `all` → every implemented slug."""
+    slugs: list[str] = []
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        for slug in implemented_slugs() if part == "all" else [part]:
+            if slug not in HANDLERS:
+                raise SystemExit(f"no handler for worker slug {slug!r}; known: {sorted(HANDLERS)}")
+            if slug not in slugs:
+                slugs.append(slug)
+    if not slugs:
+        raise SystemExit("name at least one worker slug (or `all`)")
+    return slugs
 
 
 class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -41,46 +83,82 @@ class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
             self.runtime.on_assigned()
 
 
-async def run_worker(settings: WorkerSettings, *, stop: asyncio.Event) -> None:
-    handler = HANDLERS.get(settings.slug)
-    if handler is None:
-        raise SystemExit(f"no handler for worker slug {settings.slug!r}; known: {sorted(HANDLERS)}")
-    worker_id = f"{settings.slug}-{settings.instance}-{os.getpid()}"
+@dataclass
+class _Shared:
+    """What the slugs of one process share."""
+
+    publisher: KafkaEventPublisher
+    jobs: MongoJobStore
+    blobs: BlobStore
+    projector: KafkaProjectorProgress
+
+
+def _new_pool() -> concurrent.futures.ProcessPoolExecutor:
+    context = multiprocessing.get_context("forkserver")
+    return concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context)
+
+
+@asynccontextmanager
+async def _shared(settings: WorkerSettings, client_id: str) -> AsyncIterator[_Shared]:
     client, db = connect(settings.mongo_url, settings.mongo_database)
-    publisher = KafkaEventPublisher(settings.kafka_bootstrap, client_id=worker_id)
+    publisher = KafkaEventPublisher(settings.kafka_bootstrap, client_id=client_id)
     blobs = await connect_blobs(settings)
-
-    def new_pool() -> concurrent.futures.ProcessPoolExecutor:
-        context = multiprocessing.get_context("forkserver")
-        return concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context)
-
-    consumer = make_consumer(
-        bootstrap=settings.kafka_bootstrap, group_id=f"worker-{settings.slug}",
-        client_id=worker_id, max_poll_records=settings.concurrency * 4,
-    )  # fmt: skip
-    listener = _Rebalance()
-    consumer.subscribe([settings.commands_topic(settings.slug)], listener=listener)
     projector = KafkaProjectorProgress(settings.kafka_bootstrap, settings.events_topic)
-    execution = Execution(settings, publisher, blobs, handler, worker_id, pool_factory=new_pool)
-    runtime = WorkerRuntime(
-        settings=settings, consumer=consumer, publisher=publisher, jobs=MongoJobStore(db),
-        execution=execution, worker_id=worker_id, projector=projector,
-    )  # fmt: skip
-    listener.runtime = runtime
-    await projector.start()
-    health: dict[str, object] = {"status": "ok", "worker_id": worker_id}
-    ops = OpsServer(ops_app(lambda: health), host=settings.host, port=settings.metrics_port)
-    await publisher.start()
-    await consumer.start()
-    await ops.start()
-    log.info("worker started", extra={"worker_id": worker_id})
     try:
-        await runtime.run(stop)
+        await projector.start()
+        await publisher.start()
+        yield _Shared(publisher, MongoJobStore(db), blobs, projector)
     finally:
-        await ops.stop()
-        await consumer.stop()
         await projector.stop()
         await publisher.stop()
         await blobs.close()
         await client.close()
+
+
+async def _run_slug(settings: WorkerSettings, shared: _Shared, stop: asyncio.Event) -> None:
+    """One endpoint's consumer, group, runtime and pool, until `stop`."""
+    slug = settings.slug
+    worker_id = f"{slug}-{settings.instance}-{os.getpid()}"
+    consumer = make_consumer(
+        bootstrap=settings.kafka_bootstrap, group_id=f"worker-{slug}",
+        client_id=worker_id, max_poll_records=settings.concurrency * 4,
+    )  # fmt: skip
+    listener = _Rebalance()
+    consumer.subscribe([settings.commands_topic(slug)], listener=listener)
+    execution = Execution(
+        settings, shared.publisher, shared.blobs, HANDLERS[slug], worker_id, pool_factory=_new_pool
+    )
+    runtime = WorkerRuntime(
+        settings=settings, consumer=consumer, publisher=shared.publisher, jobs=shared.jobs,
+        execution=execution, worker_id=worker_id, projector=shared.projector,
+    )  # fmt: skip
+    listener.runtime = runtime
+    await consumer.start()
+    log.info("worker started", extra={"worker_id": worker_id})
+    try:
+        await runtime.run(stop)
+    finally:
+        await consumer.stop()
         execution.close()
+
+
+async def run_workers(settings: WorkerSettings, slugs: list[str], *, stop: asyncio.Event) -> None:
+    """Every slug's worker side by side in this process; one failing stops them all."""
+    slugs = parse_slugs(",".join(slugs))
+    process_id = f"{'+'.join(slugs)}-{settings.instance}-{os.getpid()}"
+    health: dict[str, Any] = {"status": "ok", "worker_id": process_id, "slugs": slugs}
+    ops = OpsServer(ops_app(lambda: health), host=settings.host, port=settings.metrics_port)
+    async with _shared(settings, process_id) as shared:
+        await ops.start()
+        try:
+            async with asyncio.TaskGroup() as group:
+                for slug in slugs:
+                    own = settings.model_copy(update={"slug": slug})
+                    group.create_task(_run_slug(own, shared, stop), name=f"worker-{slug}")
+        finally:
+            await ops.stop()
+
+
+async def run_worker(settings: WorkerSettings, *, stop: asyncio.Event) -> None:
+    """The worker of `settings.slug` (which may itself list several slugs, or say `all`)."""
+    await run_workers(settings, parse_slugs(settings.slug), stop=stop)

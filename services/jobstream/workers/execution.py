@@ -93,16 +93,20 @@ class Execution:
                 if try_number == self.settings.max_tries:
                     break
                 WORKER_RETRIES.labels(self.settings.slug).inc()
-                await asyncio.sleep(self._backoff(try_number))
+                await asyncio.sleep(self._backoff(try_number, getattr(exc, "retry_after", None)))
         assert last_error is not None  # noqa: S101 - the loop ran at least once
         return self._failed(command, last_error, self.settings.max_tries)
 
-    def _backoff(self, try_number: int) -> float:
+    def _backoff(self, try_number: int, retry_after: float | None = None) -> float:
+        """Full-jitter exponential backoff; at least a provider's `Retry-After` (capped)."""
         cap = min(
             self.settings.backoff_max_seconds,
             self.settings.backoff_base_seconds * 2 ** (try_number - 1),
         )
-        return random.uniform(0, cap)  # noqa: S311 - jitter, not security
+        delay = random.uniform(0, cap)  # noqa: S311 - jitter, not security
+        if retry_after:
+            delay = max(delay, min(retry_after, self.settings.backoff_max_seconds))
+        return delay
 
     def _failed(self, command: Command, error: JobError, try_number: int) -> JobFailed:
         payload = JobFailedPayload(error=error, try_number=try_number)

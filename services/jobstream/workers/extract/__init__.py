@@ -1,0 +1,1 @@
+"""The `extract` worker service."""

@@ -1,0 +1,1 @@
+"""The `schema_generate` worker service."""
