@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib
 import time
 from collections.abc import Awaitable
 from datetime import UTC, datetime
@@ -31,6 +30,7 @@ from jobstream.engines import routing
 from jobstream.engines.port import Engine, EngineError, ProviderUnavailableError, Usage
 from jobstream.settings import EngineSettings
 from jobstream.workers.context import JobContext
+from jobstream.workers.documents import load_request_document
 from jobstream_schemas.operations import DocumentInput
 from jobstream_schemas.results import FileRef, UsageBody
 
@@ -113,16 +113,9 @@ async def load(
     ctx: JobContext, document: DocumentInput, *, dpi: int = 192, first_n_pages: int | None = None
 ) -> Document:
     """The request's document as a Document (fetched, sniffed, loaded in the CPU pool)."""
-    try:
-        module: Any = importlib.import_module("jobstream.workers.documents")
-    except ImportError as exc:  # pragma: no cover - until the document loaders are installed
-        raise PermanentError(
-            "unsupported_document_type", "Document loading is not available in this build."
-        ) from exc
-    loaded: Document = await module.load_request_document(
+    return await load_request_document(
         ctx, document.model_dump(), dpi=dpi, first_n_pages=first_n_pages
     )
-    return loaded
 
 
 def source_bytes(document: DocumentInput) -> bytes | None:
