@@ -1,0 +1,168 @@
+"""A page as the local engine reads it: visual rows of segments, and table cells on a grid.
+
+Loaders group words into lines and blocks in different ways (a text layer, Tesseract, a DOCX), so
+the engine regroups the words itself: words whose vertical centres meet form a visual row, and a
+row breaks into segments where the horizontal gap is wider than about a character's height (the
+gap between a label and its value, or between columns). Table cells are segments too, with
+their row and column. Neighbours — the segment right of a label, the one below it — come from
+this geometry, or from the grid for cells, or from reading order when a format has no boxes.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from jobstream.documents.model import Box, Page, Table, TextBlock, Word
+from jobstream.engines.local.text import tokens
+
+_DEFAULT_ASPECT = 842.0 / 595.0  # A4 height / width when a format has no page size
+
+
+@dataclass(slots=True)
+class Segment:
+    """A run of words read as one unit: a label, a value, a cell."""
+
+    words: tuple[Word, ...]
+    page: int
+    row: int  # visual row index on the page (cells: -1)
+    box: Box | None
+    cell: tuple[int, int, int] | None = None  # (table index, row, column)
+    header: bool = False  # a table header cell
+    folded: list[str] = field(default_factory=list)  # tokens of the text
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words).strip()
+
+
+@dataclass(slots=True)
+class PageView:
+    number: int
+    rows: list[list[Segment]]
+    tables: list[list[list[Segment]]]  # table -> row -> cell segments
+    aspect: float
+
+    def segments(self) -> list[Segment]:
+        text = [seg for row in self.rows for seg in row]
+        cells = [seg for table in self.tables for row in table for seg in row]
+        return text + cells
+
+
+def _make_segment(words: list[Word], page: int, row: int) -> Segment:
+    boxes = [w.box for w in words if w.box is not None]
+    segment = Segment(words=tuple(words), page=page, row=row, box=Box.enclosing(boxes))
+    segment.folded = tokens(segment.text)
+    return segment
+
+
+def _visual_rows(words: list[Word], aspect: float) -> list[list[Word]]:
+    rows: list[list[Word]] = []
+    centres: list[float] = []
+    for word in sorted(words, key=lambda w: (w.box.top if w.box else 0.0)):
+        if word.box is None:
+            continue
+        centre = word.box.top + word.box.height / 2
+        for index in range(len(rows) - 1, max(-1, len(rows) - 4), -1):
+            if abs(centres[index] - centre) < word.box.height * 0.5:
+                rows[index].append(word)
+                break
+        else:
+            rows.append([word])
+            centres.append(centre)
+    return [sorted(row, key=lambda w: w.box.left if w.box else 0.0) for row in rows]
+
+
+def _split_row(row: list[Word], aspect: float) -> list[list[Word]]:
+    parts: list[list[Word]] = [[row[0]]]
+    for previous, word in itertools.pairwise(row):
+        if previous.box is None or word.box is None:
+            parts.append([word])
+            continue
+        gap = (word.box.left - previous.box.right) / aspect  # in page-height units
+        height = max(previous.box.height, word.box.height)
+        if gap > height * 0.85:
+            parts.append([word])
+        else:
+            parts[-1].append(word)
+    return parts
+
+
+def _table_segments(table: Table, index: int, page: int) -> list[list[Segment]]:
+    grid: list[list[Segment]] = []
+    for r, row in enumerate(table.rows):
+        cells: list[Segment] = []
+        for c, cell in enumerate(row):
+            words = tuple(Word(text=part, box=cell.box) for part in cell.text.split())
+            segment = Segment(words=words, page=page, row=-1, box=cell.box, cell=(index, r, c))
+            segment.header = r < table.header_rows
+            segment.folded = tokens(cell.text)
+            cells.append(segment)
+        grid.append(cells)
+    return grid
+
+
+def page_view(page: Page) -> PageView:
+    """Regroup a page's words into rows of segments; tables keep their grid."""
+    aspect = page.height / page.width if page.width and page.height else _DEFAULT_ASPECT
+    boxed: list[Word] = []
+    rows: list[list[Segment]] = []
+    tables: list[list[list[Segment]]] = []
+    for block in page.blocks:
+        if isinstance(block, TextBlock):
+            for line in block.lines:
+                if line.words and all(w.box is not None for w in line.words):
+                    boxed.extend(line.words)
+                elif line.words:
+                    rows.append([_make_segment(list(line.words), page.number, len(rows))])
+        else:
+            tables.append(_table_segments(block, len(tables), page.number))
+    if boxed:
+        for words in _visual_rows(boxed, aspect):
+            index = len(rows)
+            rows.append([_make_segment(p, page.number, index) for p in _split_row(words, aspect)])
+    return PageView(number=page.number, rows=rows, tables=tables, aspect=aspect)
+
+
+def right_of(view: PageView, segment: Segment) -> Segment | None:
+    """The next segment on the same visual row (or the next non-empty cell of the row)."""
+    if segment.cell is not None:
+        t, r, c = segment.cell
+        for cell in view.tables[t][r][c + 1 :]:
+            if cell.text:
+                return cell
+        return None
+    if segment.row < 0 or segment.row >= len(view.rows):
+        return None
+    row = view.rows[segment.row]
+    position = row.index(segment) if segment in row else -1
+    return row[position + 1] if 0 <= position < len(row) - 1 else None
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return min(a.right, b.right) - max(a.left, b.left) > -0.01
+
+
+def below(view: PageView, segment: Segment, *, max_rows: int = 2) -> list[Segment]:
+    """Segments under this one (same column), nearest first, up to `max_rows` visual rows."""
+    if segment.cell is not None:
+        t, r, c = segment.cell
+        cells: list[Segment] = []
+        for row in view.tables[t][r + 1 : r + 1 + max_rows]:
+            if c < len(row) and row[c].text:
+                cells.append(row[c])
+        return cells
+    found: list[Segment] = []
+    bottom = segment.box.bottom if segment.box else 0.0
+    for row in view.rows[segment.row + 1 : segment.row + 1 + max_rows]:
+        for candidate in row:
+            if segment.box is None or candidate.box is None:
+                found.append(row[0])
+                break
+            if candidate.box.top - bottom > 3.0 * segment.box.height:
+                return found
+            if _overlaps(segment.box, candidate.box):
+                found.append(candidate)
+                bottom = candidate.box.bottom
+                break
+    return found

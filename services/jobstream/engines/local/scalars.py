@@ -1,0 +1,199 @@
+"""One scalar field: its label occurrences, the value each offers, the best of them.
+
+Scores multiply the label's strength (a specific label over a generic word like `Date`), the
+value's place (same segment > right > below) and how well the property fits its concept. The
+grand total is the largest of the strongest total candidates. Labels in an item table's header
+row (`Total` over the line amounts) never give a scalar. Fallbacks read only what the page shows:
+the currency of the amounts, the letterhead name for the issuer, the lines under a party's name
+for its address.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from jobstream.engines.local.fields import FieldSpec, schema_type
+from jobstream.engines.local.labels import LabelIndex, Occurrence
+from jobstream.engines.local.layout import PageView, Segment, below
+from jobstream.engines.local.tables import header_columns
+from jobstream.engines.local.text import tokens, word_set
+from jobstream.engines.local.values import READERS, Candidate, DocumentContext, read_first
+from jobstream.engines.port import Evidence
+
+_ITEM_HEADER_KEYS = {"description", "quantity", "unit_price", "amount", "tax_rate", "sku", "date"}
+_TITLE_WORDS = word_set(
+    "invoice rechnung facture factuur factura fattura faktura receipt statement contract "
+    "agreement quittung kassenbon recu bon ricevuta paragon tax vat"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    value: Any
+    likelihood: float
+    evidence: Evidence | None = None
+    segment: Segment | None = None
+
+
+NOT_FOUND = Found(None, 0.0)
+
+
+class ScalarFinder:
+    def __init__(
+        self, views: list[PageView], ctx: DocumentContext, index: LabelIndex,
+        found: dict[str, list[Occurrence]], *, header_index: LabelIndex,
+    ) -> None:  # fmt: skip
+        self.views, self.ctx, self.index, self.found = views, ctx, index, found
+        self.by_page = {view.number: view for view in views}
+        self.header_ids = self._item_header_segments(header_index)
+        self.names: dict[str, Found] = {}
+
+    def _item_header_segments(self, header_index: LabelIndex) -> set[int]:
+        ids: set[int] = set()
+        owners = set(_ITEM_HEADER_KEYS)
+        for view in self.views:
+            rows = view.rows + [row for table in view.tables for row in table]
+            for row in rows:
+                columns = header_columns(row, header_index, owners)
+                if columns and ({"description", "quantity"} & set(columns.values())):
+                    ids.update(id(segment) for segment in row)
+        return ids
+
+    def find(self, spec: FieldSpec) -> Found:
+        key = spec.concept.key if spec.concept else None
+        if key in ("vendor_address", "customer_address", "account_holder_address"):
+            labelled = self._labelled(spec)
+            return labelled if labelled.value is not None else self._address(key)
+        found = self._labelled(spec)
+        if found.value is None and key == "currency":
+            found = self._document_currency()
+        if found.value is None and key == "vendor_name":
+            found = self._letterhead()
+        return self._coerce(spec, found)
+
+    def _labelled(self, spec: FieldSpec) -> Found:
+        reader = READERS[spec.kind]
+        fit = 0.6 + 0.4 * spec.match if spec.concept else 0.9
+        scored: list[tuple[float, Candidate, Occurrence]] = []
+        for occurrence in self.found.get(spec.owner, []):
+            if id(occurrence.segment) in self.header_ids:
+                continue
+            view = self.by_page[occurrence.segment.page]
+            candidate = read_first(view, occurrence, self.index, reader, self.ctx)
+            if candidate is not None:
+                score = occurrence.label.weight * candidate.position * fit
+                scored.append((score, candidate, occurrence))
+        if not scored:
+            return NOT_FOUND
+        best_score = max(score for score, _, _ in scored)
+        if spec.concept is not None and spec.concept.key == "total_amount":
+            strong = [item for item in scored if item[0] >= best_score - 0.1]
+            score, candidate, occurrence = max(strong, key=lambda item: float(item[1].value))
+        else:
+            score, candidate, occurrence = next(item for item in scored if item[0] == best_score)
+        label = " ".join(w.text for w in occurrence.segment.words).strip()
+        evidence = Evidence(
+            page=candidate.segment.page, box=candidate.segment.box, label=label,
+            text=candidate.text,
+        )  # fmt: skip
+        return Found(candidate.value, round(min(score, 1.0), 3), evidence, candidate.segment)
+
+    def _document_currency(self) -> Found:
+        if self.ctx.currency is None:
+            return NOT_FOUND
+        return Found(self.ctx.currency, 0.6, Evidence(label="currency of the amounts"))
+
+    def _letterhead(self) -> Found:
+        """The most prominent name-like line at the top of the first page (the issuer's)."""
+        if not self.views:
+            return NOT_FOUND
+        view = self.views[0]
+        concepts = {owner for owner in self.found if not owner.startswith("prop:")}
+        heights = sorted(seg.box.height for row in view.rows for seg in row if seg.box)
+        if len(concepts) < 3 or not heights:
+            return NOT_FOUND  # not a business document: a big first line is no issuer
+        prominent = heights[len(heights) // 2] * 1.2
+        best: tuple[float, Segment] | None = None
+        for row in view.rows:
+            for segment in row:
+                box = segment.box
+                if box is None or box.top > 0.3 or self.index.scan(segment):
+                    continue
+                if (
+                    set(segment.folded) & _TITLE_WORDS
+                    or READERS["name"](segment.text, self.ctx) is None
+                ):
+                    continue
+                if any(ch.isdigit() for ch in segment.text):
+                    continue
+                if box.height >= prominent and (best is None or box.height > best[0] + 1e-6):
+                    best = (box.height, segment)
+        if best is None:
+            return NOT_FOUND
+        segment = best[1]
+        evidence = Evidence(
+            page=segment.page, box=segment.box, label="letterhead", text=segment.text
+        )
+        return Found(segment.text, 0.45, evidence, segment)
+
+    def _address(self, key: str) -> Found:
+        party = "vendor_name" if key == "vendor_address" else "customer_name"
+        name = self._party_name(party)
+        if name.segment is None:
+            return NOT_FOUND
+        view = self.by_page[name.segment.page]
+        lines: list[str] = []
+        for segment in below(view, name.segment, max_rows=4):
+            if self.index.scan(segment) or not segment.text:
+                break
+            lines.append(segment.text)
+        if not lines:
+            return NOT_FOUND
+        evidence = Evidence(
+            page=name.segment.page, label=f"lines under the {party}", text="\n".join(lines)
+        )
+        return Found(", ".join(lines), round(name.likelihood * 0.85, 3), evidence)
+
+    def _party_name(self, key: str) -> Found:
+        from jobstream.engines.local.fields import field_spec
+
+        if key not in self.names:
+            spec = field_spec(key, key, {"type": "string"}, parents=())
+            spec = FieldSpec(
+                spec.path, key, spec.concept, spec.match, spec.kind, spec.labels, spec.schema
+            )
+            found = self._labelled(spec)
+            if found.value is None and key == "vendor_name":
+                found = self._letterhead()
+            self.names[key] = found
+        return self.names[key]
+
+    def _coerce(self, spec: FieldSpec, found: Found) -> Found:
+        value = found.value
+        if value is None:
+            return found
+        kind = schema_type(spec.schema)
+        if kind == "integer" and isinstance(value, float):
+            value = round(value)
+        elif kind == "number" and isinstance(value, (int, float)):
+            value = float(value)
+        enum = spec.schema.get("enum")
+        if isinstance(enum, list):
+            value = match_enum(value, enum)
+            if value is None:
+                return NOT_FOUND
+        return Found(value, found.likelihood, found.evidence, found.segment)
+
+
+def match_enum(value: Any, options: list[Any]) -> Any:
+    """The option that the value names, by normalized text (`credit note` = `CREDIT_NOTE`)."""
+    wanted = tokens(str(value))
+    for option in options:
+        if tokens(str(option)) == wanted:
+            return option
+    for option in options:
+        option_tokens = tokens(str(option))
+        if option_tokens and all(tok in wanted for tok in option_tokens):
+            return option
+    return None

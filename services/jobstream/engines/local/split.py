@@ -1,0 +1,118 @@
+"""Split a packet into its subdocuments, and partition pages by a key's value.
+
+Each page is classified into the given subdocuments (as `classify.py` scores them); then pages
+are grouped into contiguous ranges. A page starts a new range when it carries a start cue — the
+title of its kind at the top, `Page 1 of N` restarting, an invoice number other than the previous
+page's — or when its kind changes; a page that says `Page 3 of 4`, or that fits nothing well,
+continues the range before it. Every page is assigned.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from jobstream.documents.model import Document
+from jobstream.engines.local.classify import PageText, Profile, decide, page_text, profile
+from jobstream.engines.local.extract import extract_document
+from jobstream.engines.local.text import fold, snake_case
+
+_PAGE_OF = re.compile(
+    r"\b(?:page|seite|pagina|pag|strona|blad|p)\.?\s*(\d{1,3})\s*(?:of|von|sur|de|di|van|z|/)\s*(\d{1,3})\b"
+)
+_MINIMUM = 1.0
+_MARGIN = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class PageCall:
+    number: int
+    label: int  # index of the subdocument
+    score: float
+    likelihood: float
+    starts: bool  # a start cue
+    continues: bool  # a "page k of N", k > 1
+    scores: tuple[float, ...]  # of every subdocument
+
+
+def _page_of(page: PageText, text: str) -> tuple[int, int] | None:
+    match = _PAGE_OF.search(fold(text))
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def _key_value(document: Document, page_index: int, key: str) -> Any:
+    one = Document(pages=(document.pages[page_index],), mime_type=document.mime_type)
+    name = snake_case(key)
+    schema = {"type": "object", "properties": {name: {"type": "string", "description": key}}}
+    value = extract_document(one, schema).data.get(name)
+    return None if value is None else str(value)
+
+
+def page_calls(document: Document, profiles: list[Profile], context: str) -> list[PageCall]:
+    calls: list[PageCall] = []
+    previous_number: Any = None
+    for index, page in enumerate(document.pages):
+        text = page_text(page)
+        decision = decide(profiles, [text], context)
+        numbering = _page_of(text, page.plain_text)
+        chosen = profiles[decision.index]
+        titled = chosen.kind is not None and "title" in decision.reasoning
+        number = _key_value(document, index, "invoice number")
+        new_number = (
+            number is not None and previous_number is not None and number != previous_number
+        )
+        previous_number = number if number is not None else previous_number
+        starts = (numbering is not None and numbering[0] == 1) or titled or new_number
+        continues = numbering is not None and numbering[0] > 1
+        calls.append(
+            PageCall(
+                page.number, decision.index, decision.scores[decision.index],
+                decision.likelihood, starts, continues, decision.scores,
+            )
+        )  # fmt: skip
+    return calls
+
+
+def group(calls: list[PageCall]) -> list[tuple[int, list[PageCall]]]:
+    """Contiguous ranges of pages, each with its subdocument index.
+
+    A start cue opens a range; `page k of N` (k > 1) continues one; otherwise a page opens a
+    range of another subdocument only when that subdocument clearly fits it better than the
+    current range's does.
+    """
+    ranges: list[tuple[int, list[PageCall]]] = []
+    for call in calls:
+        if not ranges or (call.starts and not call.continues):
+            ranges.append((call.label, [call]))
+            continue
+        current = ranges[-1][0]
+        better = call.score >= _MINIMUM and call.score > call.scores[current] + _MARGIN
+        if call.label != current and better and not call.continues:
+            ranges.append((call.label, [call]))
+        else:
+            ranges[-1][1].append(call)
+    return ranges
+
+
+def split_document(
+    document: Document, subdocuments: list[tuple[str, str]], *, context: str | None
+) -> list[tuple[str, list[int], float]]:
+    profiles = [profile(name, description) for name, description in subdocuments]
+    calls = page_calls(document, profiles, context or "")
+    parts: list[tuple[str, list[int], float]] = []
+    for label, members in group(calls):
+        likelihood = round(sum(c.likelihood for c in members) / len(members), 3)
+        parts.append((profiles[label].name, [c.number for c in members], likelihood))
+    return parts
+
+
+def partition_pages(document: Document, pages: list[int], key: str) -> list[tuple[str, list[int]]]:
+    """Pages grouped by the key's value; a page without a value joins the page before it."""
+    groups: dict[str, list[int]] = {}
+    current: str | None = None
+    for number in pages:
+        value = _key_value(document, number - 1, key)
+        current = value if value is not None else current
+        groups.setdefault(current if current is not None else "", []).append(number)
+    return list(groups.items())

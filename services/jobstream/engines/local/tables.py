@@ -1,0 +1,139 @@
+"""Arrays of objects from tables: invoice line items, statement transactions.
+
+A header row is a row whose cells are labels of at least two of the item's properties (by the
+item schema's names and the item lexicon: `Qty`, `Menge`, `Quantité`, ...). Rows under it become
+objects, each cell read as its property's kind; totals rows (`Subtotal`, `Total`) end the table.
+Loaders that found the table give its grid; otherwise the columns come from the header segments'
+positions on the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from jobstream.engines.local.fields import FieldSpec
+from jobstream.engines.local.labels import LabelIndex
+from jobstream.engines.local.layout import PageView, Segment
+from jobstream.engines.local.values import READERS, DocumentContext
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    cells: dict[str, Segment]  # item property path -> its cell
+
+
+def _column_owner(segment: Segment, index: LabelIndex, owners: set[str]) -> str | None:
+    for occurrence in index.scan(segment):
+        if occurrence.label.owner in owners and occurrence.start == 0:
+            return occurrence.label.owner
+    return None
+
+
+def header_columns(
+    segments: list[Segment], index: LabelIndex, owners: set[str]
+) -> dict[int, str] | None:
+    """Which segment of a candidate header row labels which item property (≥ 2 of them)."""
+    columns: dict[int, str] = {}
+    for position, segment in enumerate(segments):
+        owner = _column_owner(segment, index, owners)
+        if owner is not None and owner not in columns.values():
+            columns[position] = owner
+    return columns if len(columns) >= 2 else None
+
+
+def _grid_rows(view: PageView, index: LabelIndex, stop: LabelIndex, owners: set[str]) -> list[Row]:
+    rows: list[Row] = []
+    for table in view.tables:
+        for number, header in enumerate(table):
+            columns = header_columns(header, index, owners)
+            if columns is None:
+                continue
+            for cells in table[number + 1 :]:
+                picked = {columns[i]: c for i, c in enumerate(cells) if i in columns and c.text}
+                if _is_totals(cells, stop):
+                    break
+                if picked:
+                    rows.append(Row(picked))
+            break
+    return rows
+
+
+def _is_totals(cells: list[Segment], stop: LabelIndex) -> bool:
+    """A totals line: its first non-empty cell starts with a totals label."""
+    first = next((c for c in cells if c.text), None)
+    if first is None:
+        return False
+    return any(o.label.owner in _TOTALS and o.start == 0 for o in stop.scan(first))
+
+
+_TOTALS = frozenset({"subtotal", "total_amount", "tax_amount"})
+
+
+def _nearest_column(segment: Segment, header: list[Segment], columns: dict[int, str]) -> str | None:
+    if segment.box is None:
+        return None
+    best: tuple[float, str | None] = (0.0, None)
+    for position, owner in columns.items():
+        box = header[position].box
+        if box is None:
+            continue
+        overlap = min(box.right, segment.box.right) - max(box.left, segment.box.left)
+        if overlap > best[0]:
+            best = (overlap, owner)
+    return best[1]
+
+
+def _text_rows(view: PageView, index: LabelIndex, stop: LabelIndex, owners: set[str]) -> list[Row]:
+    for number, header in enumerate(view.rows):
+        columns = header_columns(header, index, owners)
+        if columns is None:
+            continue
+        rows: list[Row] = []
+        bottom = max(s.box.bottom for s in header if s.box) if header[0].box else 0.0
+        for line in view.rows[number + 1 :]:
+            top = min((s.box.top for s in line if s.box), default=bottom)
+            if _is_totals(line, stop) or top - bottom > 0.06:
+                break
+            picked: dict[str, Segment] = {}
+            for segment in line:
+                owner = _nearest_column(segment, header, columns)
+                if owner is not None and owner not in picked:
+                    picked[owner] = segment
+            if not picked:
+                break
+            rows.append(Row(picked))
+            bottom = max((s.box.bottom for s in line if s.box), default=bottom)
+        return rows
+    return []
+
+
+def table_rows(
+    views: list[PageView], index: LabelIndex, stop: LabelIndex, owners: set[str]
+) -> list[Row]:
+    """The item rows of every page, grid tables first, in page order."""
+    rows: list[Row] = []
+    for view in views:
+        found = _grid_rows(view, index, stop, owners)
+        rows += found or _text_rows(view, index, stop, owners)
+    return rows
+
+
+def read_items(
+    rows: list[Row], specs: list[FieldSpec], ctx: DocumentContext
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The objects and their likelihoods; a row with no readable value is dropped."""
+    items: list[dict[str, Any]] = []
+    likelihoods: list[dict[str, Any]] = []
+    for row in rows:
+        item: dict[str, Any] = {}
+        likes: dict[str, Any] = {}
+        for spec in specs:
+            name = spec.path.rsplit(".", 1)[-1]
+            cell = row.cells.get(spec.owner)
+            value = READERS[spec.kind](cell.text, ctx) if cell is not None else None
+            item[name], likes[name] = value, (0.9 if value is not None else 0.0)
+        if any(v is not None for v in item.values()):
+            items.append(item)
+            likelihoods.append(likes)
+    return items, likelihoods
