@@ -1,0 +1,124 @@
+"""Images (PNG, JPEG, TIFF, WebP, BMP, GIF) → OCR'd pages, one per TIFF frame.
+
+Pillow reads the header first: more pixels than `max_image_pixels` (or Pillow's own bomb limit)
+is `DocumentTooLargeError` before anything is decoded, and Pillow's bomb warning never leaks. The
+EXIF orientation tag is applied (a phone photo taken sideways reads upright) and a tilted page is
+straightened (loaders/deskew.py); boxes are relative to that upright, straightened image, whose
+pixels are the page's width and height. Multi-page TIFFs become one page per frame (`max_pages`
+counts them); animated GIF and WebP are read as their first frame, the picture a viewer shows.
+Pixels go to Tesseract as an uncompressed grey PGM, the cheapest image it can read.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Iterator
+
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+
+from jobstream.documents.errors import DocumentCorruptError, DocumentTooLargeError
+from jobstream.documents.loaders.deskew import deskew
+from jobstream.documents.loaders.ocr import OcrLanguages
+from jobstream.documents.loaders.options import LoadOptions
+from jobstream.documents.model import Document, Page, TextBlock
+
+MIME_TYPES = {
+    "PNG": "image/png", "JPEG": "image/jpeg", "MPO": "image/jpeg", "TIFF": "image/tiff",
+    "WEBP": "image/webp", "BMP": "image/bmp", "GIF": "image/gif",
+}  # fmt: skip
+_MULTI_PAGE = frozenset({"TIFF"})
+
+
+def to_pgm(image: Image.Image) -> bytes:
+    """The image as a binary PGM (8-bit grey), what Tesseract decodes fastest."""
+    grey = image if image.mode == "L" else image.convert("L")
+    return b"P5\n%d %d\n255\n" % grey.size + grey.tobytes()
+
+
+def _open(data: bytes, options: LoadOptions) -> Image.Image:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as exc:  # over twice Pillow's own limit
+        raise DocumentTooLargeError(
+            f"image too large: over {2 * (Image.MAX_IMAGE_PIXELS or 0)} pixels, "
+            f"the limit is {options.max_image_pixels}"
+        ) from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        raise DocumentCorruptError(f"unreadable image: {exc}") from exc
+    if image.format not in MIME_TYPES:
+        raise DocumentCorruptError(f"unsupported image format {image.format!r}")
+    _check_pixels(image, options)
+    return image
+
+
+def _check_pixels(image: Image.Image, options: LoadOptions) -> None:
+    width, height = image.size
+    if width * height > options.max_image_pixels:
+        raise DocumentTooLargeError(
+            f"image too large: {width}x{height} = {width * height} pixels, "
+            f"the limit is {options.max_image_pixels}"
+        )
+
+
+def _frames(image: Image.Image, options: LoadOptions) -> Iterator[Image.Image]:
+    if image.format not in _MULTI_PAGE:
+        yield image
+        return
+    count = getattr(image, "n_frames", 1)
+    if count > options.max_pages:
+        raise DocumentTooLargeError(
+            f"too many pages: the TIFF has {count} pages, the limit is {options.max_pages}"
+        )
+    first = max(1, options.first_page)
+    last = min(count, options.last_page or count)
+    for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
+        if first <= number <= last:
+            _check_pixels(frame, options)
+            yield frame
+        elif number > last:
+            return
+
+
+def _upright(frame: Image.Image) -> Image.Image:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        frame.load()
+        upright = ImageOps.exif_transpose(frame)
+    return upright if upright is not None else frame
+
+
+def load_image(data: bytes, *, options: LoadOptions) -> Document:
+    """An image's pages (one, or one per TIFF frame), each OCR'd (page.source = "ocr")."""
+    image = _open(data, options)
+    languages = OcrLanguages(options.ocr_languages)
+    pages: list[Page] = []
+    dpi = _dpi(image)
+    first = max(1, options.first_page) if image.format in _MULTI_PAGE else 1
+    try:
+        for number, frame in enumerate(_frames(image, options), start=first):
+            upright = deskew(_upright(frame)) if options.ocr else _upright(frame)
+            width, height = upright.size
+            blocks: tuple[TextBlock, ...] = ()
+            if options.ocr:
+                pgm = to_pgm(upright)
+                blocks = languages.ocr(pgm, width=width, height=height, dpi=dpi).blocks
+            pages.append(Page(number, "ocr", blocks, width=float(width), height=float(height)))
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        raise DocumentCorruptError(f"unreadable image: {exc}") from exc
+    mime_type = MIME_TYPES[image.format or "PNG"]
+    return Document(
+        pages=tuple(pages), mime_type=mime_type, filename="image", format="image",
+        languages=languages.used,
+    )  # fmt: skip
+
+
+def _dpi(image: Image.Image) -> int | None:
+    dpi = image.info.get("dpi")
+    try:
+        value = round(float(dpi[0])) if dpi else 0
+    except (TypeError, ValueError, IndexError):
+        return None
+    return value if 100 <= value <= 1200 else None  # 72 is a default, not a measurement

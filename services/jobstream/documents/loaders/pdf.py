@@ -1,0 +1,132 @@
+"""PDF → Document: the text layer where a page has one, OCR where it does not.
+
+Opened with PDFium (pypdfium2). Each page in the requested range is read from its text layer
+(loaders/pdf_text.py: words with boxes) and laid out (documents/layout.py: columns, reading order,
+paragraphs, headings), with the tables pdfplumber finds on pages that draw ruling lines placed
+where they stand (loaders/pdf_tables.py). A page whose text layer is missing, nearly empty or
+garbage is rendered at `image_resolution_dpi` and OCR'd (page.source = "ocr").
+
+Refused: bytes that are not a PDF or are truncated (no `%%EOF` at the end) or that PDFium cannot
+open → `DocumentCorruptError`; a PDF needing a password → `DocumentEncryptedError` (one encrypted
+with an empty user password opens without asking, as in every viewer, and is read); more pages
+than `max_pages` (the whole document's count) → `DocumentTooLargeError`, as is a page that would
+render to more than `max_image_pixels`.
+"""
+
+from __future__ import annotations
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from jobstream.documents.errors import (
+    DocumentCorruptError,
+    DocumentEncryptedError,
+    DocumentTooLargeError,
+)
+from jobstream.documents.layout import page_blocks
+from jobstream.documents.loaders.deskew import deskew
+from jobstream.documents.loaders.images import to_pgm
+from jobstream.documents.loaders.ocr import OcrLanguages
+from jobstream.documents.loaders.options import LoadOptions
+from jobstream.documents.loaders.pdf_tables import TableFinder
+from jobstream.documents.loaders.pdf_text import read_page_text
+from jobstream.documents.model import Document, Page
+
+MIME_TYPE = "application/pdf"
+_METADATA_KEYS = {"Title": "title", "Author": "author", "Subject": "subject"}
+_METADATA_KEYS |= {"Keywords": "keywords", "Creator": "creator", "Producer": "producer"}
+
+
+def _open(data: bytes) -> pdfium.PdfDocument:
+    if b"%PDF-" not in data[:1024]:
+        raise DocumentCorruptError("not a PDF: the %PDF- header is missing")
+    if b"%%EOF" not in data[-4096:]:
+        raise DocumentCorruptError("truncated PDF: the end-of-file marker is missing")
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if exc.err_code == pdfium_c.FPDF_ERR_PASSWORD:
+            raise DocumentEncryptedError(
+                "encrypted PDF: it cannot be opened without its password"
+            ) from exc
+        raise DocumentCorruptError(f"corrupt PDF: PDFium cannot open it ({exc})") from exc
+
+
+def page_range(total: int, options: LoadOptions) -> range:
+    """The 1-based page numbers to load: the options' range clamped to the document."""
+    if total > options.max_pages:
+        raise DocumentTooLargeError(
+            f"too many pages: the document has {total} pages, the limit is {options.max_pages}"
+        )
+    first = max(1, options.first_page)
+    last = min(total, options.last_page if options.last_page is not None else total)
+    return range(first, last + 1)
+
+
+def _render_for_ocr(
+    page: pdfium.PdfPage, width: float, height: float, options: LoadOptions
+) -> bytes:
+    dpi = max(96, min(300, options.image_resolution_dpi))
+    scale = dpi / 72
+    pixels = round(width * scale) * round(height * scale)
+    if pixels > options.max_image_pixels:
+        raise DocumentTooLargeError(
+            f"page too large: rendering it at {dpi} dpi takes {pixels} pixels, "
+            f"the limit is {options.max_image_pixels}"
+        )
+    bitmap = page.render(scale=scale, grayscale=True)
+    try:
+        return to_pgm(deskew(bitmap.to_pil()))
+    finally:
+        bitmap.close()
+
+
+def _load_page(
+    pdf: pdfium.PdfDocument, number: int, options: LoadOptions, languages: OcrLanguages,
+    tables: TableFinder,
+) -> Page:  # fmt: skip
+    page = pdf[number - 1]
+    try:
+        text = read_page_text(page)
+        if text.usable or not options.ocr:
+            found = tables.find(number, text.width, text.height) if text.usable else []
+            blocks = page_blocks(text.words, width=text.width, height=text.height, tables=found)
+            return Page(number, "text_layer", blocks, width=text.width, height=text.height)
+        pgm = _render_for_ocr(page, text.width, text.height, options)
+        dpi = max(96, min(300, options.image_resolution_dpi))
+        size = pgm_size(pgm)
+        result = languages.ocr(pgm, width=size[0], height=size[1], dpi=dpi)
+        return Page(number, "ocr", result.blocks, width=text.width, height=text.height)
+    finally:
+        page.close()
+
+
+def pgm_size(pgm: bytes) -> tuple[int, int]:
+    """Width and height from a binary PGM header written by `to_pgm`."""
+    width, height = pgm.split(b"\n", 2)[1].split()
+    return int(width), int(height)
+
+
+def load_pdf(data: bytes, *, options: LoadOptions) -> Document:
+    """Every page in the options' range, from its text layer or by OCR."""
+    pdf = _open(data)
+    tables = TableFinder(data, pdf)
+    try:
+        numbers = page_range(len(pdf), options)
+        languages = OcrLanguages(options.ocr_languages)
+        try:
+            pages = tuple(_load_page(pdf, n, options, languages, tables) for n in numbers)
+        except pdfium.PdfiumError as exc:
+            raise DocumentCorruptError(f"corrupt PDF: a page cannot be read ({exc})") from exc
+        metadata = {
+            name: str(value).strip()
+            for key, name in _METADATA_KEYS.items()
+            if (value := pdf.get_metadata_value(key)) and str(value).strip()
+        }
+    finally:
+        tables.close()
+        pdf.close()
+    return Document(
+        pages=pages, mime_type=MIME_TYPE, filename="document.pdf", format="pdf",
+        languages=languages.used, metadata=metadata,
+    )  # fmt: skip
