@@ -9,7 +9,6 @@ read what it received from `requests` and the shape problems from `shape_errors`
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import threading
@@ -99,8 +98,8 @@ class FakeOpenAI:
             return JSONResponse({"error": {"message": "bad JSON"}}, status_code=400)
         reply = self._next(body)
         if reply.stall:
-            while not await request.is_disconnected():
-                await asyncio.sleep(0.02)
+            while (await request.receive())["type"] != "http.disconnect":
+                pass  # the body is read: the next message is the client hanging up
             with self._lock:
                 self.disconnects += 1
             return Response(status_code=499)

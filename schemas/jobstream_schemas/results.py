@@ -15,7 +15,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from jobstream_schemas.operations import CategoryInput, SubdocumentInput
+from jobstream_schemas.operations import (
+    CategoryInput,
+    ClassifyBody,
+    ExtractBody,
+    PartitionBody,
+    SchemaGenerateBody,
+    SplitBody,
+    SubdocumentInput,
+)
 
 
 class UsageBody(BaseModel):
@@ -215,3 +223,23 @@ class GeneratedSchema(BaseModel):
     json_schema: dict[str, Any]
     strict: bool = True
     usage: UsageBody
+
+
+# ---- which body goes with which endpoint (the OpenAPI document lists them) -----------------
+
+ENDPOINT_BODIES: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
+    "/v1/documents/extract": (ExtractBody, ExtractCompletion),
+    "/v1/projects/extract": (ExtractBody, ExtractCompletion),
+    "/v1/evals/extract/process": (ExtractBody, ExtractCompletion),
+    "/v1/evals/extract/extract": (ExtractBody, ExtractCompletion),
+    "/v1/extractions": (ExtractBody, ExtractionRecord),
+    "/v1/documents/classify": (ClassifyBody, ClassifyResult),
+    "/v1/evals/classify/process": (ClassifyBody, ClassifyResult),
+    "/v1/classifications": (ClassifyBody, ClassificationRecord),
+    "/v1/documents/split": (SplitBody, SplitResultBody),
+    "/v1/evals/split/process": (SplitBody, SplitResultBody),
+    "/v1/evals/extract/split": (SplitBody, SplitResultBody),
+    "/v1/splits": (SplitBody, SplitRecord),
+    "/v1/partitions": (PartitionBody, PartitionRecord),
+    "/v1/schemas/generate": (SchemaGenerateBody, GeneratedSchema),
+}

@@ -93,7 +93,9 @@ async def until(check: Any, *, timeout: float = 10) -> None:
         await asyncio.sleep(0.02)
 
 
-async def test_extract_sends_structured_outputs_and_reads_the_object(fake_openai: FakeOpenAI) -> None:
+async def test_extract_sends_structured_outputs_and_reads_the_object(
+    fake_openai: FakeOpenAI,
+) -> None:
     reply = {"invoice_number": "INV-7", "total": 1234.56, "currency": "EUR"}
     fake_openai.script("gpt-4o-mini", answer(reply, prompt_tokens=120, completion_tokens=30))
     request = ExtractRequest(
@@ -267,7 +269,9 @@ async def test_strict_schema_refused_by_the_server_is_asked_non_strict(
     fake_openai.script("picky", Reply(status=400), answer({"invoice_number": "INV-7",
                        "total": 1.0, "currency": "USD"}))  # fmt: skip
 
-    result = await engine(fake_openai).extract(INVOICE, ExtractRequest(STRICT_SCHEMA, model="picky"))
+    result = await engine(fake_openai).extract(
+        INVOICE, ExtractRequest(STRICT_SCHEMA, model="picky")
+    )
 
     assert result.data["currency"] == "USD"
     first, second = fake_openai.received("picky")

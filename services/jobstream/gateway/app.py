@@ -16,6 +16,7 @@ from jobstream.core.errors import AuthenticationError
 from jobstream.core.listing import parse_list_query
 from jobstream.gateway.auth import ApiKeyResolver
 from jobstream.gateway.http import RequestContextMiddleware, error_response, install_error_handlers
+from jobstream.gateway.openapi import install_endpoint_bodies
 from jobstream.gateway.service import Answer, JobService
 from jobstream.settings import GatewaySettings
 from jobstream_schemas.api import ErrorBody, JobCreate, JobList, JobPublic, JobStatusPublic
@@ -98,6 +99,7 @@ def create_app(
     )
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
     install_error_handlers(app)
+    install_endpoint_bodies(app)
 
     @app.post("/v1/jobs", response_model=JobPublic, responses=ERRORS, tags=["jobs"])
     async def create_job(

@@ -77,11 +77,13 @@ def check_json_schema(schema: dict[str, Any]) -> None:
             schema
         )
     except jsonschema.SchemaError as exc:
-        where = "/".join(str(p) for p in exc.absolute_path) or "(root)"
+        path = [str(p) for p in exc.absolute_path]
+        keyword = path[-1] if path else str(exc.validator)
+        where = "/".join(path[:-1]) or "(root)"
         raise PermanentError(
             "validation_error",
-            f"Invalid JSON Schema: keyword {exc.validator!r} at {where}: {exc.message}",
-            {"keyword": str(exc.validator), "path": where},
+            f"Invalid JSON Schema: keyword {keyword!r} at {where}: {exc.message}",
+            {"keyword": keyword, "path": where},
         ) from exc
     if schema.get("type", "object") != "object" and "properties" not in schema:
         raise PermanentError(
