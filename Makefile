@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 JOBSTREAM := $(VENV)/bin/jobstream
 
-.PHONY: help provision up down status clean test lint fmt unit integration e2e schemas bench eval
+.PHONY: help provision up down status monitor clean test lint fmt unit integration e2e schemas bench eval
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -16,8 +16,12 @@ provision:  ## install .venv, the Kafka jars and FerretDB into caches (idempoten
 up: provision  ## run the whole stack locally (Kafka, FerretDB, S3, services); writes .run/env
 	@$(JOBSTREAM) dev up
 
-down:  ## stop exactly the processes `make up` started (data kept)
+down:  ## stop exactly the processes `make up` and `make monitor` started (data kept)
 	@if [ -x $(JOBSTREAM) ]; then $(JOBSTREAM) dev down; fi
+
+monitor: provision  ## Prometheus on 127.0.0.1:9090 scraping what `make up` started, alerts loaded
+	@deploy/local/provision-ops.sh prometheus
+	@$(JOBSTREAM) dev monitor
 
 status:  ## what runs, where
 	@$(JOBSTREAM) dev status
@@ -35,6 +39,7 @@ fmt: provision  ## apply ruff's fixes and formatting
 	@$(VENV)/bin/ruff format .
 
 test: provision lint  ## lint, then unit, integration and e2e tests on their own isolated infrastructure
+	@deploy/local/provision-ops.sh
 	@$(PY) -m pytest tests/unit tests/integration tests/e2e
 
 schemas: provision  ## regenerate schemas/generated (JSON Schema, OpenAPI, AsyncAPI) from the models

@@ -25,10 +25,13 @@ async def connect_blobs(settings: CommonSettings) -> S3BlobStore:
 
 
 async def connect_gateway(settings: GatewaySettings) -> GatewayDeps:
+    from jobstream.adapters.metrics import ENDPOINT_DEPLOYED
     from jobstream.gateway.app import GatewayDeps
     from jobstream.gateway.auth import ApiKeyResolver
     from jobstream.gateway.service import JobService
 
+    for slug in settings.deployed_slugs:
+        ENDPOINT_DEPLOYED.labels(slug).set(1)
     client, db = connect(settings.mongo_url, settings.mongo_database)
     jobs, outbox = MongoJobStore(db), MongoOutbox(db)
     await jobs.ensure_indexes()

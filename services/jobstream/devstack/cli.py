@@ -1,4 +1,4 @@
-"""`jobstream dev up|down|status|clean` — the commands behind the Makefile's stack targets."""
+"""`jobstream dev up|down|status|clean|monitor` — the commands behind the Makefile's targets."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import argparse
 import asyncio
 import dataclasses
 import logging
+import os
 import time
 from pathlib import Path
 
-from jobstream.devstack import stack
+from jobstream.devstack import monitor, stack
 from jobstream.devstack.services import (
     deployed_slugs,
     service_specs,
@@ -20,7 +21,7 @@ from jobstream.devstack.services import (
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     dev = sub.add_parser("dev", help="run the local stack (make up / down / status / clean)")
-    dev.add_argument("action", choices=["up", "down", "status", "clean"])
+    dev.add_argument("action", choices=["up", "down", "status", "clean", "monitor"])
     dev.add_argument("--run-dir", type=Path, default=Path(".run"))
     dev.set_defaults(func=run)
 
@@ -29,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
     layout = stack.StackLayout.from_env(args.run_dir.resolve())
     if args.action == "up":
         return asyncio.run(_up(layout))
+    if args.action == "monitor":
+        return asyncio.run(_monitor(layout))
     if args.action == "down":
         stopped = stack.stop_all(layout)
         print(f"stopped: {', '.join(stopped) or 'nothing was running'}")
@@ -60,7 +63,9 @@ async def _up(layout: stack.StackLayout) -> int:
     )
     started = await stack.start_infra(layout)
     await stack.create_topics(layout)
-    started += await stack.start_services(layout, service_specs(layout, workers, shared=shared))
+    specs = service_specs(layout, workers, shared=shared)
+    started += await stack.start_services(layout, specs)
+    monitor.write_targets(layout, specs)
     api_key = await stack.dev_api_key(layout)
     env = {
         "JOBS_API_URL": f"http://127.0.0.1:{layout.gateway_port}",
@@ -74,4 +79,15 @@ async def _up(layout: stack.StackLayout) -> int:
     print(f"started: {', '.join(started) or 'nothing (all running)'} in {stack.elapsed(t0)}")
     print("\n".join(stack.status_lines(layout)))
     print(f"wrote {path}")
+    return 0
+
+
+async def _monitor(layout: stack.StackLayout) -> int:
+    options = monitor.MonitorOptions(port=int(os.environ.get("PROMETHEUS_PORT", "9090")))
+    if not monitor.targets_file(layout).exists():
+        print("no targets yet: run `make up` first (Prometheus starts anyway and picks them up)")
+    started = await monitor.start_monitor(layout, options)
+    state = "started" if started else "already running"
+    print(f"prometheus {state}: http://127.0.0.1:{options.port} (targets: Status → Targets)")
+    print(f"scraping what {monitor.targets_file(layout)} lists; alerts from {monitor.ALERT_RULES}")
     return 0

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from jobstream.adapters.blobs import BlobStore
 from jobstream.adapters.kafka import KafkaEventPublisher, PublishError, message_for
-from jobstream.adapters.metrics import JOBS_EXPIRED, OUTBOX_DEPTH
+from jobstream.adapters.metrics import JOBS_EXPIRED, OUTBOX_DEPTH, OUTBOX_RELAYED
 from jobstream.adapters.mongo import MongoJobStore, MongoOutbox
 from jobstream.settings import JanitorSettings
 from jobstream_schemas.events import JobArtifactsPurged, JobArtifactsPurgedPayload, JobExpired
@@ -58,6 +58,7 @@ class Janitor:
                 log.warning("outbox relay paused", extra={"error": str(exc)})
                 break
             await self.outbox.remove(entry.id)
+            OUTBOX_RELAYED.inc(len(entry.messages))
             relayed += 1
         return relayed
 

@@ -17,7 +17,7 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -25,8 +25,10 @@ from pydantic import ValidationError
 
 from jobstream.adapters.metrics import (
     EVENTS_NOT_APPLIED,
+    JOB_FAILURES,
     PROJECTOR_APPLY,
     PROJECTOR_BATCH,
+    PROJECTOR_EVENT_LAG,
     QUEUE_WAIT,
     RUN_TIME,
     TRANSITIONS,
@@ -118,6 +120,7 @@ class Projector:
         await self.store.write_many(writes)
         PROJECTOR_BATCH.observe(len(records))
         PROJECTOR_APPLY.observe(time.perf_counter() - started)
+        _observe_event_lag(by_job.values())
         return poison
 
 
@@ -155,3 +158,13 @@ def _observe(before: JobRecord | None, after: JobRecord, event: JobEvent) -> Non
         QUEUE_WAIT.labels(after.slug).observe(max(0.0, at - after.created_at))
     if after.status in ("completed", "failed", "cancelled") and after.started_at is not None:
         RUN_TIME.labels(after.slug, after.status).observe(max(0.0, at - after.started_at))
+    if after.status == "failed":
+        code = after.error.code if after.error is not None else after.last_failure_code
+        JOB_FAILURES.labels(after.slug, code or "unknown").inc()
+
+
+def _observe_event_lag(batches: Iterable[Sequence[tuple[int, JobEvent]]]) -> None:
+    """occurred_at → written, for the newest event of each job in the batch."""
+    now = time.time()
+    for events in batches:
+        PROJECTOR_EVENT_LAG.observe(max(0.0, now - events[-1][1].occurred_at.timestamp()))
