@@ -7,3 +7,4 @@ Add yours with one line; the function takes no arguments and returns an
 from __future__ import annotations
 
 SECTIONS: dict[str, str] = {}
+SECTIONS["office"] = "evaluation.native:office_section"

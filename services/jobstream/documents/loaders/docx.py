@@ -1,0 +1,186 @@
+"""DOCX (python-docx): the body in order, tables where they stand, headers and footers.
+
+Paragraphs and tables are read in body order (content controls opened). A paragraph styled
+"Title" or "Heading N", or with an outline level, is a heading of that level; a numbered or
+"List ..." paragraph is a list item. A DOCX has no pages of its own: Word lays them out when it
+renders, so the loader starts a new page only at an explicit page break (a page-type break or
+"page break before"); most documents are one page. Each page starts with its section's header
+(the first-page header on a section's first page when the section has one) and ends with its
+footer, as a printed page does, as "header" and "footer" blocks. Merged cells keep their text in
+the first cell (`col_span` set for horizontal merges, continued vertical merges left empty).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import docx
+from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml.ns import qn
+
+from jobstream.documents.loaders.blocks import clean_cell_text, compact, native_page, text_block
+from jobstream.documents.loaders.ooxml import check_package, reading, refuse_over
+from jobstream.documents.loaders.options import LoadOptions
+from jobstream.documents.model import Block, BlockKind, Cell, Document, Page, Table
+
+MIME_TYPE: Final = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_PAGE_BREAK: Final = "\f"
+_TEXT: Final = qn("w:t")
+_FALLBACK: Final = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_SKIPPED: Final = frozenset({_FALLBACK, qn("w:delText"), qn("w:instrText")})
+_CHARACTERS: Final = {qn("w:tab"): "\t", qn("w:cr"): "\n", qn("w:noBreakHyphen"): "-"}
+
+
+def _text_of(element: Any) -> Iterator[str]:
+    """The characters under `element` in order; a page break as a form feed."""
+    for child in element.iterchildren():
+        tag = child.tag
+        if tag in _SKIPPED:
+            continue
+        if tag == _TEXT:
+            yield child.text or ""
+        elif tag == qn("w:br"):
+            yield _PAGE_BREAK if child.get(qn("w:type")) == "page" else "\n"
+        elif tag in _CHARACTERS:
+            yield _CHARACTERS[tag]
+        elif tag == qn("w:p"):
+            yield "\n"  # a paragraph of a text box inside this paragraph
+            yield from _text_of(child)
+        else:
+            yield from _text_of(child)
+
+
+def _style_outline_level(style: Any) -> int | None:
+    while style is not None:
+        level = style.element.find(f"{qn('w:pPr')}/{qn('w:outlineLvl')}")
+        if level is not None:
+            return int(level.get(qn("w:val")))
+        style = style.base_style
+    return None
+
+
+def _kind_and_level(paragraph: Any) -> tuple[BlockKind, int]:
+    name = (paragraph.style.name or "") if paragraph.style is not None else ""
+    if name == "Title":
+        return "heading", 1
+    if name.startswith("Heading ") and name[8:].isdigit():
+        return "heading", int(name[8:])
+    own = paragraph._p.find(f"{qn('w:pPr')}/{qn('w:outlineLvl')}")
+    level = int(own.get(qn("w:val"))) if own is not None else _style_outline_level(paragraph.style)
+    if level is not None and level < 9:
+        return "heading", level + 1
+    if paragraph._p.find(f"{qn('w:pPr')}/{qn('w:numPr')}") is not None or name.startswith("List"):
+        return "list_item", 0
+    return "paragraph", 0
+
+
+def _cell_text(tc: Any) -> str:
+    parts: list[str] = []
+    for child in tc.iterchildren():
+        if child.tag == qn("w:p"):
+            parts.append("".join(_text_of(child)).replace(_PAGE_BREAK, "\n"))
+        elif child.tag == qn("w:tbl"):
+            parts.extend(" ".join(cell.text for cell in row) for row in _table(child).rows)
+        elif child.tag == qn("w:sdt"):
+            parts.append(_cell_text(child.find(qn("w:sdtContent"))))
+    return clean_cell_text("\n".join(parts))
+
+
+def _table(tbl: Any) -> Table:
+    rows: list[tuple[Cell, ...]] = []
+    header_rows = 0
+    for tr in tbl.tr_lst:
+        cells = tuple(
+            Cell(text="" if tc.vMerge == "continue" else _cell_text(tc), col_span=tc.grid_span)
+            for tc in tr.tc_lst
+        )
+        if tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None and header_rows == len(rows):
+            header_rows += 1
+        rows.append(cells)
+    return Table(rows=tuple(rows), header_rows=min(header_rows or 1, len(rows)))
+
+
+def _blocks_of(container: Any, *, kind: BlockKind | None = None) -> Iterator[Block | str]:
+    """Blocks of a body, header or footer in order; page breaks as `_PAGE_BREAK`; a paragraph
+    ending a section as "section"."""
+    for item in container.iter_inner_content():
+        if isinstance(item, docx.table.Table):
+            table = _table(item._tbl)
+            if any(cell.text for row in table.rows for cell in row):
+                yield table
+            continue
+        p = item._p
+        if p.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}") is not None:
+            yield _PAGE_BREAK
+        block_kind, level = _kind_and_level(item) if kind is None else (kind, 0)
+        for index, part in enumerate("".join(_text_of(p)).split(_PAGE_BREAK)):
+            if index:
+                yield _PAGE_BREAK
+            block = text_block(part, kind=block_kind, level=level)
+            if block is not None:
+                yield block
+        if p.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
+            yield "section"
+
+
+@dataclass
+class _PageBuilder:
+    section: int
+    first_of_section: bool
+    blocks: list[Block] = field(default_factory=list)
+
+
+def _margin_blocks(section: Any, *, first: bool, footer: bool) -> list[Block]:
+    if first and section.different_first_page_header_footer:
+        part = section.first_page_footer if footer else section.first_page_header
+    else:
+        part = section.footer if footer else section.header
+    kind: BlockKind = "footer" if footer else "header"
+    return [block for block in _blocks_of(part, kind=kind) if not isinstance(block, str)]
+
+
+def _pages(document: Any, *, options: LoadOptions) -> tuple[Page, ...]:
+    builders = [_PageBuilder(section=0, first_of_section=True)]
+    for item in _blocks_of(document):
+        if item == _PAGE_BREAK:
+            builders.append(_PageBuilder(section=builders[-1].section, first_of_section=False))
+            refuse_over(len(builders), options=options, what="pages")
+        elif item == "section":
+            builders[-1].section += 1  # the next page (if any) starts in the next section
+            builders[-1].first_of_section = builders[-1].first_of_section or not builders[-1].blocks
+        elif not isinstance(item, str):
+            builders[-1].blocks.append(item)
+    sections = list(document.sections)
+    pages = []
+    for number, builder in enumerate(builders, start=1):
+        section = sections[min(builder.section, len(sections) - 1)] if sections else None
+        margins = (
+            (_margin_blocks(section, first=builder.first_of_section, footer=False),
+             _margin_blocks(section, first=builder.first_of_section, footer=True))
+            if section is not None else ([], [])
+        )  # fmt: skip
+        pages.append(native_page(number, compact([*margins[0], *builder.blocks, *margins[1]])))
+    return tuple(pages)
+
+
+def load_docx(data: bytes, *, filename: str, options: LoadOptions) -> Document:
+    """A DOCX document: pages split at explicit page breaks."""
+    check_package(data, options=options, kind="DOCX")
+    with reading("DOCX", PackageNotFoundError):
+        document = docx.Document(io.BytesIO(data))
+        pages = _pages(document, options=options)
+        properties = document.core_properties
+        metadata = {
+            key: value
+            for key, value in (
+                ("title", properties.title), ("author", properties.author),
+                ("subject", properties.subject),
+            )
+            if value
+        }  # fmt: skip
+    return Document(
+        pages=pages, mime_type=MIME_TYPE, filename=filename, format="docx", metadata=metadata
+    )

@@ -1,0 +1,129 @@
+"""Email (.eml, RFC 822/MIME, stdlib `email` with the modern policy): the message, then each
+attachment's pages.
+
+Page 1 holds the headers a reader looks at (From, To, Cc, Subject, Date) and the body: the text
+part, or the visible text of the HTML part when there is no text part. Every attachment is loaded
+through `load_document` (sniffed like any upload, so a PDF attachment is OCR'd if scanned and an
+attached email is read the same way, up to a few levels deep) and its pages follow, labelled
+"attachment: <name>". An attachment that cannot be read becomes one page saying why (with the
+error code); the email itself still loads. Images embedded in the HTML body (inline, with a
+Content-ID) are decoration, not attachments, and are skipped.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import dataclasses
+from collections.abc import Iterator
+from email import policy
+from email.message import EmailMessage, Message
+from email.parser import BytesParser
+from typing import Final
+
+from jobstream.documents.errors import DocumentError
+from jobstream.documents.loaders.blocks import native_page, paragraphs_of, text_block
+from jobstream.documents.loaders.html import html_blocks
+from jobstream.documents.loaders.options import LoadOptions
+from jobstream.documents.loaders.text import decode_text
+from jobstream.documents.model import Block, Document, Page
+
+MIME_TYPE: Final = "message/rfc822"
+MAX_NESTING: Final = 3  # an email attached to an email attached to an email
+_SHOWN_HEADERS: Final = ("From", "To", "Cc", "Subject", "Date")
+_nesting: contextvars.ContextVar[int] = contextvars.ContextVar("eml_nesting", default=0)
+
+
+def _text_content(part: Message) -> str:
+    try:
+        content = part.get_content()  # type: ignore[attr-defined]
+    except (LookupError, UnicodeError, KeyError):
+        content = None
+    if isinstance(content, str):
+        return content
+    payload = part.get_payload(decode=True)
+    return decode_text(payload)[0] if isinstance(payload, bytes) else ""
+
+
+def _body_blocks(message: EmailMessage) -> list[Block]:
+    body = message.get_body(preferencelist=("plain", "html"))
+    if body is None:
+        return []
+    text = _text_content(body)
+    if body.get_content_subtype() == "html":
+        return html_blocks(text)[0]
+    return paragraphs_of(text)
+
+
+def _attachments(part: Message, body: Message | None) -> Iterator[Message]:
+    """Leaf parts that are attachments: not the body, not an alternative rendering of it, not an
+    image embedded in the HTML."""
+    if part.get_content_maintype() == "multipart":
+        for sub in part.get_payload():
+            if isinstance(sub, Message):
+                yield from _attachments(sub, body)
+        return
+    if part is body:
+        return
+    disposition = part.get_content_disposition()
+    named = part.get_filename() is not None
+    if disposition != "attachment" and not named and part.get_content_maintype() == "text":
+        return  # the other rendering of a multipart/alternative body
+    if disposition == "inline" and part["Content-ID"] is not None:
+        return
+    yield part
+
+
+def _attachment_bytes(part: Message) -> bytes:
+    inner = part.get_payload()
+    if isinstance(inner, list):  # message/rfc822: the attached message, parsed
+        message = inner[0] if inner else None
+        return message.as_bytes() if isinstance(message, Message) else b""
+    payload = part.get_payload(decode=True)
+    return payload if isinstance(payload, bytes) else b""
+
+
+def _attachment_pages(part: Message, *, index: int, options: LoadOptions) -> list[Page]:
+    from jobstream.documents.loaders import load_document  # the dispatcher imports this module
+
+    is_email = part.get_content_type() == "message/rfc822"
+    name = part.get_filename() or ("message.eml" if is_email else f"attachment-{index}")
+    label = f"attachment: {name}"
+    token = _nesting.set(_nesting.get() + 1)
+    try:
+        if _nesting.get() > MAX_NESTING:
+            raise DocumentError(f"emails nested more than {MAX_NESTING} levels deep are not read")
+        whole = dataclasses.replace(options, first_page=1, last_page=None)
+        document = load_document(
+            _attachment_bytes(part), filename=name, mime_type=part.get_content_type(), options=whole
+        )
+    except DocumentError as exc:
+        note = f"The attachment {name} could not be read ({exc.code}): {exc.message}"
+        return [native_page(0, [text_block(note)], label=label)]
+    finally:
+        _nesting.reset(token)
+    return [dataclasses.replace(page, label=label) for page in document.pages]
+
+
+def _header_block(message: EmailMessage) -> Block | None:
+    lines = [f"{name}: {message[name]}" for name in _SHOWN_HEADERS if message[name] is not None]
+    return text_block(lines)
+
+
+def load_eml(data: bytes, *, filename: str, options: LoadOptions) -> Document:
+    """An email: page 1 its headers and body, then its attachments' pages."""
+    message = BytesParser(policy=policy.default).parsebytes(data)
+    if not isinstance(message, EmailMessage):  # policy.default always makes EmailMessage
+        raise DocumentError("the email could not be parsed")
+    pages = [native_page(1, [_header_block(message), *_body_blocks(message)], label="email")]
+    body = message.get_body(preferencelist=("plain", "html"))
+    for index, part in enumerate(_attachments(message, body), start=1):
+        pages.extend(_attachment_pages(part, index=index, options=options))
+    numbered = tuple(
+        dataclasses.replace(page, number=number) for number, page in enumerate(pages, start=1)
+    )
+    metadata = {
+        name.lower(): str(message[name]) for name in _SHOWN_HEADERS if message[name] is not None
+    }
+    return Document(
+        pages=numbered, mime_type=MIME_TYPE, filename=filename, format="eml", metadata=metadata
+    )
