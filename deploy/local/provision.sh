@@ -3,6 +3,7 @@
 #   .venv                       the project and its dev tools (re-installed when pyproject.toml changes)
 #   $CACHE/kafka-<v>/libs       the Kafka broker jars, fetched from Maven Central by deploy/local/kafka/pom.xml
 #   $CACHE/bin/ferretdb-<v>-<p> FerretDB built from its Go module source, version.txt written, our patches applied
+#   Debian packages             tesseract-ocr with eng deu fra nld spa ita por pol, poppler-utils (OCR, tests, bench)
 # $CACHE defaults to ${XDG_CACHE_HOME:-$HOME/.cache}/jobstream so that a fresh clone on the same
 # machine (CI included) neither downloads nor rebuilds. Needs: python3.11, java 17, mvn, go.
 set -euo pipefail
@@ -69,6 +70,39 @@ provision_ferretdb() {
   mv "$bin.tmp" "$bin" && rm -rf "$work"
 }
 
+# The OCR engine and its language data, and poppler-utils (pdftotext/pdftoppm, the bench's
+# baseline): checked in one go, then `apt-get update` once and one `apt-get install -y` for all
+# that is missing. Without root or apt-get it says what to install and fails.
+ocr_languages="eng deu fra nld spa ita por pol"
+missing_system_packages() {
+  local missing=() langs lang
+  command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
+  langs=$(tesseract --list-langs 2>/dev/null || true)
+  for lang in $ocr_languages; do
+    grep -qx "$lang" <<<"$langs" || missing+=("tesseract-ocr-$lang")
+  done
+  command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+  echo "${missing[*]}"
+}
+
+provision_system_packages() {
+  local missing
+  missing=$(missing_system_packages)
+  [ -z "$missing" ] && return 0
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    say "missing Debian packages: $missing (e.g. 'sudo apt-get install -y $missing'), then re-run"
+    exit 1
+  fi
+  say "installing with apt-get: $missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null
+  # shellcheck disable=SC2086 # one word per package
+  apt-get install -y -q --no-install-recommends $missing >/dev/null
+  missing=$(missing_system_packages)
+  [ -z "$missing" ] || { say "still missing after apt-get install: $missing"; exit 1; }
+}
+
+provision_system_packages
 provision_venv
 provision_kafka
 provision_ferretdb

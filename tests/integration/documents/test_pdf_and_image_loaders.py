@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from functools import cache
 
 import pytest
-from evaluation.corpus.pdfs import LabeledDocument, text_pdfs
-from evaluation.corpus.scans import ocr_corpus
+from evaluation.corpus import pdfs, scans
+from evaluation.corpus.pdfs import LabeledDocument
 from evaluation.recall import Recall, cell_recall, column_order_ok, line_recall
 
 from jobstream.documents.loaders.images import load_image
@@ -20,6 +21,8 @@ from jobstream.documents.model import Document
 
 OPTIONS = LoadOptions(image_resolution_dpi=150)
 Loaded = list[tuple[LabeledDocument, Document]]
+text_pdfs = cache(pdfs.text_pdfs)
+ocr_corpus = cache(scans.ocr_corpus)
 
 
 def _load(labeled: LabeledDocument, options: LoadOptions = OPTIONS) -> Document:
@@ -113,6 +116,22 @@ def test_multi_page_tiff_becomes_pages(ocred: Loaded) -> None:
     assert all(p.source == "ocr" for p in doc.pages)
     assert doc.mime_type == "image/tiff"
     assert line_recall(doc, labeled).ratio >= 0.9
+
+
+def test_page_counts_are_cheap_and_refuse_what_loading_refuses() -> None:
+    from jobstream.documents.errors import DocumentCorruptError, DocumentEncryptedError
+    from jobstream.documents.loaders import images, pdf
+
+    assert pdf.page_count(text_pdfs()[0].data) == 2
+    tiff = next(d for d in ocr_corpus() if d.name.startswith("tiff"))
+    assert images.page_count(tiff.data) == 2
+    assert images.page_count(ocr_corpus()[4].data) == 1
+    with pytest.raises(DocumentEncryptedError):
+        pdf.page_count(_encrypted_pdf("secret"))
+    with pytest.raises(DocumentCorruptError):
+        pdf.page_count(text_pdfs()[0].data[:900])
+    with pytest.raises(DocumentCorruptError):
+        images.page_count(b"GIF89a")
 
 
 def test_page_range_and_no_ocr_option() -> None:

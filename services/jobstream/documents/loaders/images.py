@@ -90,6 +90,12 @@ def _upright(frame: Image.Image) -> Image.Image:
     return upright if upright is not None else frame
 
 
+def page_count(data: bytes) -> int:
+    """Pages in the image: a TIFF's frames, else 1; refuses what load_image refuses to open."""
+    image = _open(data, LoadOptions(max_image_pixels=2**62))
+    return int(getattr(image, "n_frames", 1)) if image.format in _MULTI_PAGE else 1
+
+
 def load_image(data: bytes, *, options: LoadOptions) -> Document:
     """An image's pages (one, or one per TIFF frame), each OCR'd (page.source = "ocr")."""
     image = _open(data, options)

@@ -52,6 +52,15 @@ def _open(data: bytes) -> pdfium.PdfDocument:
         raise DocumentCorruptError(f"corrupt PDF: PDFium cannot open it ({exc})") from exc
 
 
+def page_count(data: bytes) -> int:
+    """The PDF's page count (its page tree only, no page parsed); refuses what load_pdf refuses."""
+    pdf = _open(data)
+    try:
+        return len(pdf)
+    finally:
+        pdf.close()
+
+
 def page_range(total: int, options: LoadOptions) -> range:
     """The 1-based page numbers to load: the options' range clamped to the document."""
     if total > options.max_pages:
