@@ -232,3 +232,37 @@ def test_deterministic_zip_rejects_a_patch_that_does_not_apply() -> None:
     assert zlib.crc32(deterministic_zip(zip_with({"a.xml": b"<a/>"}))) == zlib.crc32(
         deterministic_zip(zip_with({"a.xml": b"<a/>"}))
     )
+
+
+def test_email_page_count_and_ranges_load_only_the_attachments_they_need(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from evaluation.corpus.office import mail_eml
+
+    sample = mail_eml()
+
+    def never(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the PDF attachment was loaded")
+
+    monkeypatch.setattr("jobstream.documents.loaders.pdf.load_pdf", never)
+    assert page_count(sample.data, filename="m.eml", mime_type=None) == len(sample.pages) == 5
+    ranged = load_document(sample.data, filename="m.eml", mime_type=None,
+                           options=LoadOptions(first_page=2, last_page=3))  # fmt: skip
+    assert [(p.number, p.label) for p in ranged.pages] == [
+        (2, "attachment: report.docx"), (3, "attachment: report.docx"),
+    ]  # fmt: skip
+    last = load_document(sample.data, filename="m.eml", mime_type=None,
+                         options=LoadOptions(first_page=5))  # fmt: skip
+    assert [(p.number, p.label) for p in last.pages] == [(5, "attachment: pallets.csv")]
+    with pytest.raises(DocumentTooLargeError, match="5 pages with its attachments"):
+        load_document(sample.data, filename="m.eml", mime_type=None,
+                      options=LoadOptions(max_pages=4))  # fmt: skip
+
+
+def test_sheet_and_slide_ranges_keep_their_numbers() -> None:
+    sheets = load_document(ledger_xlsx().data, filename="l.xlsx", mime_type=None,
+                           options=LoadOptions(first_page=2))  # fmt: skip
+    assert [(p.number, p.label) for p in sheets.pages] == [(2, "Customers")]
+    slides = load_document(deck_pptx().data, filename="d.pptx", mime_type=None,
+                           options=LoadOptions(first_page=2, last_page=2))  # fmt: skip
+    assert [(p.number, p.label) for p in slides.pages] == [(2, "slide 2")]

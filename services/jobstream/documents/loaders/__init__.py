@@ -87,10 +87,14 @@ def select_pages(document: Document, *, options: LoadOptions) -> Document:
             f"the document has {document.page_count} pages, more than the limit of "
             f"{options.max_pages}"
         )
-    last = options.last_page or document.page_count
-    if options.first_page <= 1 and last >= document.page_count:
+    last = options.last_page
+    pages = tuple(
+        page
+        for page in document.pages
+        if options.first_page <= page.number and (last is None or page.number <= last)
+    )
+    if len(pages) == document.page_count:
         return document
-    pages = tuple(page for page in document.pages if options.first_page <= page.number <= last)
     return dataclasses.replace(document, pages=pages)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from jobstream.documents.loaders.options import LoadOptions
 from jobstream.documents.model import (
     Block,
     BlockKind,
@@ -73,6 +74,13 @@ def table_of(rows: Sequence[Sequence[str]], *, header_rows: int = 1) -> Table | 
         for row in rows
     )
     return Table(rows=cells, header_rows=min(header_rows, len(cells)))
+
+
+def in_range(number: int, options: LoadOptions) -> bool:
+    """Whether page `number` is in the options' requested range."""
+    return options.first_page <= number and (
+        options.last_page is None or number <= options.last_page
+    )
 
 
 def compact(blocks: Iterable[Block | None]) -> tuple[Block, ...]:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import contextvars
 import dataclasses
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
@@ -23,6 +25,7 @@ from typing import Final
 from jobstream.documents.errors import DocumentError
 from jobstream.documents.loaders.blocks import native_page, paragraphs_of, text_block
 from jobstream.documents.loaders.html import html_blocks
+from jobstream.documents.loaders.ooxml import refuse_over
 from jobstream.documents.loaders.options import LoadOptions
 from jobstream.documents.loaders.text import decode_text
 from jobstream.documents.model import Block, Document, Page
@@ -82,26 +85,65 @@ def _attachment_bytes(part: Message) -> bytes:
     return payload if isinstance(payload, bytes) else b""
 
 
-def _attachment_pages(part: Message, *, index: int, options: LoadOptions) -> list[Page]:
-    from jobstream.documents.loaders import load_document  # the dispatcher imports this module
+@dataclass(frozen=True, slots=True)
+class _Attachment:
+    name: str
+    data: bytes
+    mime_type: str
 
+    @property
+    def label(self) -> str:
+        return f"attachment: {self.name}"
+
+
+def _attachment(part: Message, *, index: int) -> _Attachment:
     is_email = part.get_content_type() == "message/rfc822"
     name = part.get_filename() or ("message.eml" if is_email else f"attachment-{index}")
-    label = f"attachment: {name}"
+    return _Attachment(name=name, data=_attachment_bytes(part), mime_type=part.get_content_type())
+
+
+@contextmanager
+def _nested() -> Iterator[None]:
+    """One level deeper into attached emails; refused past MAX_NESTING."""
     token = _nesting.set(_nesting.get() + 1)
     try:
         if _nesting.get() > MAX_NESTING:
             raise DocumentError(f"emails nested more than {MAX_NESTING} levels deep are not read")
-        whole = dataclasses.replace(options, first_page=1, last_page=None)
-        document = load_document(
-            _attachment_bytes(part), filename=name, mime_type=part.get_content_type(), options=whole
-        )
-    except DocumentError as exc:
-        note = f"The attachment {name} could not be read ({exc.code}): {exc.message}"
-        return [native_page(0, [text_block(note)], label=label)]
+        yield
     finally:
         _nesting.reset(token)
-    return [dataclasses.replace(page, label=label) for page in document.pages]
+
+
+def _attachment_page_count(attachment: _Attachment) -> int:
+    """The attachment's pages (1 for one that cannot be read: the page saying so)."""
+    from jobstream.documents.loaders import page_count  # the dispatcher imports this module
+
+    try:
+        with _nested():
+            return max(1, page_count(attachment.data, filename=attachment.name,
+                                     mime_type=attachment.mime_type))  # fmt: skip
+    except DocumentError:
+        return 1
+
+
+def _attachment_pages(
+    attachment: _Attachment, *, offset: int, pages: range, options: LoadOptions
+) -> list[Page]:
+    """The attachment's pages `pages` (1-based within it), numbered after `offset` pages."""
+    from jobstream.documents.loaders import load_document  # the dispatcher imports this module
+
+    ranged = dataclasses.replace(options, first_page=pages.start, last_page=pages.stop - 1)
+    try:
+        with _nested():
+            document = load_document(attachment.data, filename=attachment.name,
+                                     mime_type=attachment.mime_type, options=ranged)  # fmt: skip
+    except DocumentError as exc:
+        note = f"The attachment {attachment.name} could not be read ({exc.code}): {exc.message}"
+        return [native_page(offset + 1, [text_block(note)], label=attachment.label)]
+    return [
+        dataclasses.replace(page, number=offset + page.number, label=attachment.label)
+        for page in document.pages
+    ]
 
 
 def _header_block(message: EmailMessage) -> Block | None:
@@ -109,21 +151,42 @@ def _header_block(message: EmailMessage) -> Block | None:
     return text_block(lines)
 
 
-def load_eml(data: bytes, *, filename: str, options: LoadOptions) -> Document:
-    """An email: page 1 its headers and body, then its attachments' pages."""
+def _parse(data: bytes) -> tuple[EmailMessage, list[_Attachment]]:
     message = BytesParser(policy=policy.default).parsebytes(data)
     if not isinstance(message, EmailMessage):  # policy.default always makes EmailMessage
         raise DocumentError("the email could not be parsed")
-    pages = [native_page(1, [_header_block(message), *_body_blocks(message)], label="email")]
     body = message.get_body(preferencelist=("plain", "html"))
-    for index, part in enumerate(_attachments(message, body), start=1):
-        pages.extend(_attachment_pages(part, index=index, options=options))
-    numbered = tuple(
-        dataclasses.replace(page, number=number) for number, page in enumerate(pages, start=1)
-    )
+    parts = _attachments(message, body)
+    return message, [_attachment(part, index=i) for i, part in enumerate(parts, start=1)]
+
+
+def load_eml(data: bytes, *, filename: str, options: LoadOptions) -> Document:
+    """An email: page 1 its headers and body, then its attachments' pages. Only attachments
+    holding pages of the requested range are loaded (a chunked load OCRs each scan once)."""
+    message, attachments = _parse(data)
+    counts = [_attachment_page_count(attachment) for attachment in attachments]
+    total = 1 + sum(counts)
+    refuse_over(total, options=options, what="pages with its attachments")
+    first, last = options.first_page, options.last_page or total
+    pages: list[Page] = []
+    if first <= 1:
+        blocks = [_header_block(message), *_body_blocks(message)]
+        pages.append(native_page(1, blocks, label="email"))
+    offset = 1
+    for attachment, count in zip(attachments, counts, strict=True):
+        wanted = range(max(1, first - offset), min(count, last - offset) + 1)
+        if wanted:
+            pages += _attachment_pages(attachment, offset=offset, pages=wanted, options=options)
+        offset += count
     metadata = {
         name.lower(): str(message[name]) for name in _SHOWN_HEADERS if message[name] is not None
     }
     return Document(
-        pages=numbered, mime_type=MIME_TYPE, filename=filename, format="eml", metadata=metadata
+        pages=tuple(pages), mime_type=MIME_TYPE, filename=filename, format="eml", metadata=metadata
     )
+
+
+def page_count(data: bytes) -> int:
+    """The email's page and its attachments' pages, counted without loading them."""
+    _, attachments = _parse(data)
+    return 1 + sum(_attachment_page_count(attachment) for attachment in attachments)

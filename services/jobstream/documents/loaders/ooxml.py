@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Final
@@ -33,7 +34,7 @@ RATIO_FLOOR: Final = 1024 * 1024  # smaller members may compress as well as they
 # XMLSyntaxError is a SyntaxError), bad values, truncated members.
 READ_ERRORS: Final = (
     SyntaxError, KeyError, ValueError, TypeError, AttributeError, IndexError, LookupError,
-    zipfile.BadZipFile, EOFError, OSError, NotImplementedError,
+    zipfile.BadZipFile, EOFError, OSError, NotImplementedError, zlib.error, UnicodeError,
 )  # fmt: skip
 
 
@@ -42,7 +43,7 @@ def check_package(data: bytes, *, options: LoadOptions, kind: str) -> list[str]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError) as exc:
         raise DocumentCorruptError(f"corrupt {kind} file (damaged ZIP container): {exc}") from exc
     if len(members) > MAX_MEMBERS:
         raise DocumentTooLargeError(

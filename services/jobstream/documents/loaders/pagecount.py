@@ -6,18 +6,24 @@ from __future__ import annotations
 import io
 
 import pypdfium2
+import pypdfium2.raw as pypdfium2_raw
 from PIL import Image, UnidentifiedImageError
 
 from jobstream.documents.errors import DocumentCorruptError, DocumentEncryptedError
 
 
 def pdf_pages(data: bytes) -> int:
+    """The page count, refusing what `pdf.load_pdf` refuses: truncated, encrypted, unreadable."""
+    if b"%%EOF" not in data[-4096:]:
+        raise DocumentCorruptError("truncated PDF: the end-of-file marker is missing")
     try:
         document = pypdfium2.PdfDocument(data)
     except pypdfium2.PdfiumError as exc:
-        if "password" in str(exc).lower():
-            raise DocumentEncryptedError("the PDF is password-protected") from exc
-        raise DocumentCorruptError(f"corrupt or truncated PDF: {exc}") from exc
+        if exc.err_code == pypdfium2_raw.FPDF_ERR_PASSWORD:
+            raise DocumentEncryptedError(
+                "encrypted PDF: it cannot be opened without its password"
+            ) from exc
+        raise DocumentCorruptError(f"corrupt PDF: PDFium cannot open it ({exc})") from exc
     try:
         return len(document)
     finally:

@@ -18,7 +18,12 @@ import pptx
 from pptx.enum.shapes import MSO_SHAPE_TYPE, PP_PLACEHOLDER
 from pptx.exc import PackageNotFoundError
 
-from jobstream.documents.loaders.blocks import clean_cell_text, native_page, text_block
+from jobstream.documents.loaders.blocks import (
+    clean_cell_text,
+    in_range,
+    native_page,
+    text_block,
+)
 from jobstream.documents.loaders.ooxml import check_package, reading, refuse_over
 from jobstream.documents.loaders.options import LoadOptions
 from jobstream.documents.model import Block, Box, Cell, Document, Page, Table
@@ -108,6 +113,7 @@ def load_pptx(data: bytes, *, filename: str, options: LoadOptions) -> Document:
         pages = tuple(
             _slide_page(slide, number=number, width=width, height=height)
             for number, slide in enumerate(presentation.slides, start=1)
+            if in_range(number, options)
         )
         title = presentation.core_properties.title
     metadata = {"title": title} if title else {}

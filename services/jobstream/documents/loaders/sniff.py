@@ -10,6 +10,7 @@ import io
 import json
 import posixpath
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import Final
 
@@ -129,7 +130,7 @@ def _zip_format(data: bytes) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
             odf = _small_member(archive, "mimetype") if "mimetype" in names else b""
-    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError, zlib.error) as exc:
         raise DocumentCorruptError(f"corrupt ZIP container (an office file?): {exc}") from exc
     if "[Content_Types].xml" in names:
         for prefix, found in (("word/", "docx"), ("xl/", "xlsx"), ("ppt/", "pptx")):

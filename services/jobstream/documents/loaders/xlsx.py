@@ -17,7 +17,7 @@ from typing import Any, Final
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
-from jobstream.documents.loaders.blocks import native_page, table_of
+from jobstream.documents.loaders.blocks import in_range, native_page, table_of
 from jobstream.documents.loaders.numfmt import display_text
 from jobstream.documents.loaders.ooxml import check_package, reading, refuse_over
 from jobstream.documents.loaders.options import LoadOptions
@@ -60,7 +60,9 @@ def load_xlsx(data: bytes, *, filename: str, options: LoadOptions) -> Document:
             sheets = list(workbook.worksheets)
             refuse_over(len(sheets), options=options, what="sheets")
             pages = tuple(
-                _sheet_page(sheet, number=number) for number, sheet in enumerate(sheets, start=1)
+                _sheet_page(sheet, number=number)
+                for number, sheet in enumerate(sheets, start=1)
+                if in_range(number, options)
             )
             title = workbook.properties.title
         finally:
