@@ -266,3 +266,25 @@ def test_sheet_and_slide_ranges_keep_their_numbers() -> None:
     slides = load_document(deck_pptx().data, filename="d.pptx", mime_type=None,
                            options=LoadOptions(first_page=2, last_page=2))  # fmt: skip
     assert [(p.number, p.label) for p in slides.pages] == [(2, "slide 2")]
+
+
+def test_docx_content_controls_are_read_and_tracked_deletions_are_not() -> None:
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    document.add_paragraph("visible")
+    body = document.element.body
+    body.insert(0, parse_xml(
+        f"<w:sdt {nsdecls('w')}><w:sdtPr><w:alias w:val='Customer'/></w:sdtPr><w:sdtContent>"
+        "<w:p><w:r><w:t>Inside a content control</w:t></w:r></w:p></w:sdtContent></w:sdt>"
+    ))  # fmt: skip
+    body.insert(1, parse_xml(
+        f"<w:p {nsdecls('w')}><w:r><w:t>kept </w:t></w:r><w:del w:id='1' w:author='x'><w:r>"
+        "<w:delText>deleted</w:delText></w:r></w:del><w:ins w:id='2' w:author='x'><w:r>"
+        "<w:t>inserted</w:t></w:r></w:ins></w:p>"
+    ))  # fmt: skip
+    buffer = io.BytesIO()
+    document.save(buffer)
+    text = load(buffer.getvalue()).plain_text
+    assert text.splitlines() == ["Inside a content control", "kept inserted", "visible"]

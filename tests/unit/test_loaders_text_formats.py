@@ -222,3 +222,11 @@ def test_json_records_become_a_table_and_other_values_pretty_text() -> None:
 def test_invalid_json_declared_as_json_is_corrupt() -> None:
     with pytest.raises(DocumentCorruptError, match="invalid JSON"):
         load(b'{"a": 1,', "a.json", "application/json")
+
+
+def test_html_in_the_charset_its_meta_declares() -> None:
+    polish = "Zażółć gęślą jaźń"
+    markup = f'<html><head><meta charset="iso-8859-2"></head><body><p>{polish}</p></body></html>'
+    document = load(markup.encode("iso-8859-2"), "p.html")
+    assert document.plain_text == polish
+    assert document.metadata["encoding"] == "iso8859-2"

@@ -20,6 +20,8 @@ from typing import Any, Final
 import docx
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
+from docx.table import Table as DocxTable
+from docx.text.paragraph import Paragraph
 
 from jobstream.documents.loaders.blocks import clean_cell_text, compact, native_page, text_block
 from jobstream.documents.loaders.ooxml import check_package, reading, refuse_over
@@ -30,7 +32,11 @@ MIME_TYPE: Final = "application/vnd.openxmlformats-officedocument.wordprocessing
 _PAGE_BREAK: Final = "\f"
 _TEXT: Final = qn("w:t")
 _FALLBACK: Final = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
-_SKIPPED: Final = frozenset({_FALLBACK, qn("w:delText"), qn("w:instrText")})
+_SKIPPED: Final = frozenset(
+    {_FALLBACK, qn("w:delText"), qn("w:instrText"), qn("w:del"), qn("w:moveFrom"), qn("w:sdtPr")}
+)
+# Block-level wrappers whose children are body content: content controls, custom XML, insertions.
+_WRAPPERS: Final = frozenset({qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml"), qn("w:ins")})
 _CHARACTERS: Final = {qn("w:tab"): "\t", qn("w:cr"): "\n", qn("w:noBreakHyphen"): "-"}
 
 
@@ -103,11 +109,24 @@ def _table(tbl: Any) -> Table:
     return Table(rows=tuple(rows), header_rows=min(header_rows or 1, len(rows)))
 
 
+def _inner_content(container: Any, element: Any) -> Iterator[Any]:
+    """Paragraphs and tables of a body, header or footer in order, content controls opened
+    (python-docx's own iteration skips what sits inside a content control)."""
+    for child in element.iterchildren():
+        if child.tag == qn("w:p"):
+            yield Paragraph(child, container)
+        elif child.tag == qn("w:tbl"):
+            yield DocxTable(child, container)
+        elif child.tag in _WRAPPERS:
+            yield from _inner_content(container, child)
+
+
 def _blocks_of(container: Any, *, kind: BlockKind | None = None) -> Iterator[Block | str]:
     """Blocks of a body, header or footer in order; page breaks as `_PAGE_BREAK`; a paragraph
     ending a section as "section"."""
-    for item in container.iter_inner_content():
-        if isinstance(item, docx.table.Table):
+    parent = container._body if hasattr(container, "_body") else container  # a Document's body
+    for item in _inner_content(parent, parent._element):
+        if isinstance(item, DocxTable):
             table = _table(item._tbl)
             if any(cell.text for row in table.rows for cell in row):
                 yield table

@@ -9,6 +9,7 @@ is read. Tables become Table blocks (a table inside a cell is flattened into tha
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -275,9 +276,28 @@ def html_page(markup: str, *, number: int = 1) -> Page:
     return native_page(number, blocks)
 
 
+_META_CHARSET: Final = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
+
+
+def decode_html(data: bytes) -> tuple[str, str]:
+    """HTML's text: a byte-order mark or valid UTF-8 first, then the charset its <meta> declares,
+    then the same detection as plain text."""
+    text, encoding = decode_text(data)
+    if encoding.startswith(("utf-8", "utf-16", "utf-32")):
+        return text, encoding
+    declared = _META_CHARSET.search(data[:4096])
+    if declared:
+        name = declared.group(1).decode("ascii")
+        try:
+            return data.decode(name, errors="replace"), codecs.lookup(name).name
+        except LookupError:
+            pass
+    return text, encoding
+
+
 def load_html(data: bytes, *, filename: str, options: LoadOptions) -> Document:
     """An HTML document: one page of its visible text."""
-    text, encoding = decode_text(data)
+    text, encoding = decode_html(data)
     blocks, title = html_blocks(text)
     metadata = {"encoding": encoding} | ({"title": title} if title else {})
     return Document(
