@@ -8,3 +8,4 @@ from __future__ import annotations
 
 SECTIONS: dict[str, str] = {}
 SECTIONS["office"] = "evaluation.native:office_section"
+SECTIONS["understanding"] = "evaluation.understanding_report:understanding_section"

@@ -47,7 +47,7 @@ class Text:
     text: str
     size: float = 10.0
     bold: bool = False
-    align: str = "left"  # "right": x is the right edge
+    align: str = "left"  # "right": x is the right edge; "center": x is the middle
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +86,8 @@ def _words(item: Text) -> list[Word]:
     font = _font(item.bold)
     total = pdfmetrics.stringWidth(item.text, font, item.size)
     x = item.x - total if item.align == "right" else item.x
+    if item.align == "center":
+        x = item.x - total / 2
     space = pdfmetrics.stringWidth(" ", font, item.size)
     words: list[Word] = []
     for part in item.text.split():
@@ -162,6 +164,8 @@ def _draw_text(pdf: canvas.Canvas, item: Text) -> None:
     baseline = HEIGHT - item.y - item.size * 0.9
     if item.align == "right":
         pdf.drawRightString(item.x, baseline, item.text)
+    elif item.align == "center":
+        pdf.drawCentredString(item.x, baseline, item.text)
     else:
         pdf.drawString(item.x, baseline, item.text)
 

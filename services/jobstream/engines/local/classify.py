@@ -25,7 +25,7 @@ _STOP = word_set(
 )
 _CATCH_ALL_PHRASES = ("anything else", "none of the above", "everything else", "not fit",
                       "does not match", "no other category", "unrecognized")  # fmt: skip
-_THRESHOLD = 2.0
+THRESHOLD = 2.0
 
 
 def _phrases(text: str) -> list[tuple[str, ...]]:
@@ -135,7 +135,7 @@ def decide(profiles: list[Profile], pages: list[PageText], context: str = "") ->
     if best is None:
         raise ValueError("no categories")
     top_value = scores[best].value
-    if catch_all is not None and (not ranked or top_value < _THRESHOLD):
+    if catch_all is not None and (not ranked or top_value < THRESHOLD):
         reason = f"no category fits well (best: '{profiles[best].name}', score {top_value:.1f})"
         return Decision(catch_all, 0.6, reason + f"; chose catch-all '{profiles[catch_all].name}'",
                         tuple(s.value for s in scores))  # fmt: skip

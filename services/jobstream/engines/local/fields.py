@@ -8,6 +8,7 @@ found by how the schema names it. The schema's type decides how the value is rea
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -33,9 +34,11 @@ class FieldSpec:
     schema: dict[str, Any]
 
 
-def _similarity(words: list[str], phrase: list[str]) -> float:
-    a = {stem(w) for w in words if w not in _FILLER}
-    b = {stem(w) for w in phrase if w not in _FILLER}
+def _stems(words: list[str] | tuple[str, ...]) -> frozenset[str]:
+    return frozenset(stem(w) for w in words if w not in _FILLER)
+
+
+def _similarity(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
     if a == b:
@@ -43,17 +46,29 @@ def _similarity(words: list[str], phrase: list[str]) -> float:
     return len(a & b) / len(a | b)
 
 
-def _phrases(concept: FieldConcept) -> list[list[str]]:
+@functools.lru_cache(maxsize=256)
+def _phrases(concept: FieldConcept) -> tuple[tuple[str, ...], ...]:
     variants = [concept.key.replace("_", " "), *concept.aliases.split("|")]
     variants += concept.labels.split("|")
-    return [tokens(v) for v in variants if v]
+    return tuple(tuple(tokens(v)) for v in dict.fromkeys(variants) if v)
+
+
+@functools.lru_cache(maxsize=256)
+def _phrase_stems(concept: FieldConcept) -> tuple[frozenset[str], ...]:
+    return tuple(_stems(phrase) for phrase in _phrases(concept))
 
 
 def best_concept(words: list[str], *, items: bool = False) -> tuple[FieldConcept | None, float]:
     """The concept whose names fit these words best, with the fit (0 when none fits)."""
+    return _best_concept(tuple(words), items)
+
+
+@functools.lru_cache(maxsize=4096)
+def _best_concept(words: tuple[str, ...], items: bool) -> tuple[FieldConcept | None, float]:
     best: tuple[FieldConcept | None, float] = (None, 0.0)
+    wanted = _stems(words)
     for concept in ITEM_CONCEPTS if items else CONCEPTS:
-        score = max(_similarity(words, phrase) for phrase in _phrases(concept))
+        score = max(_similarity(wanted, phrase) for phrase in _phrase_stems(concept))
         if score > best[1]:
             best = (concept, score)
     return best

@@ -8,6 +8,7 @@ counts only at the start of a segment; longer labels count anywhere in it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -18,6 +19,17 @@ from jobstream.engines.local.text import tokens
 _GENERIC = frozenset({"date", "datum", "data", "fecha", "total", "due", "net", "to", "from", "de",
                       "da", "von", "van", "an", "name", "nom", "nome", "suma", "summe", "gesamt",
                       "tax", "vat", "po", "bank", "code", "ref", "price", "item"})  # fmt: skip
+
+
+_MODIFIERS = frozenset(
+    {"zzgl", "inkl", "incl", "excl", "plus", "add", "hors", "dont", "davon", "including",
+     "excluding", "sin", "con", "met", "of", "which", "total"}
+)  # fmt: skip
+
+
+def _only_modifiers(before: list[str]) -> bool:
+    """`zzgl. 19 % MwSt.`: a one-word label may follow a rate and words like `zzgl`, `incl`."""
+    return all(tok.isdigit() or tok in _MODIFIERS for tok in before)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,13 +48,18 @@ class Occurrence:
 
 
 def concept_labels(concept: FieldConcept, owner: str | None = None) -> list[Label]:
+    return list(_concept_labels(concept, owner))
+
+
+@functools.lru_cache(maxsize=1024)
+def _concept_labels(concept: FieldConcept, owner: str | None) -> tuple[Label, ...]:
     found: list[Label] = []
     for variant in dict.fromkeys(concept.labels.split("|")):
         toks = tuple(tokens(variant))
         if toks:
             generic = len(toks) == 1 and toks[0] in _GENERIC
             found.append(Label(owner or concept.key, toks, 0.7 if generic else 1.0))
-    return found
+    return tuple(found)
 
 
 class LabelIndex:
@@ -92,7 +109,8 @@ class LabelIndex:
             size = len(label.tokens)
             if best and size < len(best[0].tokens):
                 break
-            if size == 1 and position > 0:
+            late = size == 1 and position > 0
+            if late and (label.weight < 1.0 or not _only_modifiers(toks[:position])):
                 continue
             if tuple(toks[position : position + size]) == label.tokens:
                 best.append(label)

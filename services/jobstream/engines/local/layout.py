@@ -14,6 +14,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from jobstream.documents.model import Box, Page, Table, TextBlock, Word
+from jobstream.engines.local.ocr_tolerance import corrected
 from jobstream.engines.local.text import tokens
 
 _DEFAULT_ASPECT = 842.0 / 595.0  # A4 height / width when a format has no page size
@@ -49,27 +50,45 @@ class PageView:
         return text + cells
 
 
-def _make_segment(words: list[Word], page: int, row: int) -> Segment:
+def _make_segment(words: list[Word], page: int, row: int, *, ocr: bool = False) -> Segment:
     boxes = [w.box for w in words if w.box is not None]
     segment = Segment(words=tuple(words), page=page, row=row, box=Box.enclosing(boxes))
-    segment.folded = tokens(segment.text)
+    segment.folded = _folded(segment.text, ocr=ocr)
     return segment
 
 
+def _folded(text: str, *, ocr: bool) -> list[str]:
+    found = tokens(text)
+    return [corrected(tok) for tok in found] if ocr else found
+
+
 def _visual_rows(words: list[Word], aspect: float) -> list[list[Word]]:
+    """Words whose boxes share most of their height form a row. Each row is measured by its
+    typical word (the median box), so an accented capital or a descender, whose box reaches
+    further up or down, still joins the row it sits on."""
     rows: list[list[Word]] = []
-    centres: list[float] = []
-    for word in sorted(words, key=lambda w: (w.box.top if w.box else 0.0)):
-        if word.box is None:
+    spans: list[tuple[float, float]] = []  # (top, bottom) of each row's typical word
+    boxed = [w for w in words if w.box is not None]
+    for word in sorted(boxed, key=lambda w: w.box.top + w.box.height / 2 if w.box else 0.0):
+        box = word.box
+        if box is None:
             continue
-        centre = word.box.top + word.box.height / 2
+        best, best_overlap = -1, 0.5
         for index in range(len(rows) - 1, max(-1, len(rows) - 4), -1):
-            if abs(centres[index] - centre) < word.box.height * 0.5:
-                rows[index].append(word)
-                break
+            top, bottom = spans[index]
+            overlap = min(bottom, box.bottom) - max(top, box.top)
+            fraction = overlap / max(1e-9, bottom - top, box.height)
+            if fraction > best_overlap:
+                best, best_overlap = index, fraction
+        if best >= 0:
+            rows[best].append(word)
+            heights = sorted(rows[best], key=lambda w: w.box.height if w.box else 0.0)
+            typical = heights[len(heights) // 2].box
+            if typical is not None:
+                spans[best] = (typical.top, typical.bottom)
         else:
             rows.append([word])
-            centres.append(centre)
+            spans.append((box.top, box.bottom))
     return [sorted(row, key=lambda w: w.box.left if w.box else 0.0) for row in rows]
 
 
@@ -88,7 +107,7 @@ def _split_row(row: list[Word], aspect: float) -> list[list[Word]]:
     return parts
 
 
-def _table_segments(table: Table, index: int, page: int) -> list[list[Segment]]:
+def _table_segments(table: Table, index: int, page: int, *, ocr: bool) -> list[list[Segment]]:
     grid: list[list[Segment]] = []
     for r, row in enumerate(table.rows):
         cells: list[Segment] = []
@@ -96,7 +115,7 @@ def _table_segments(table: Table, index: int, page: int) -> list[list[Segment]]:
             words = tuple(Word(text=part, box=cell.box) for part in cell.text.split())
             segment = Segment(words=words, page=page, row=-1, box=cell.box, cell=(index, r, c))
             segment.header = r < table.header_rows
-            segment.folded = tokens(cell.text)
+            segment.folded = _folded(cell.text, ocr=ocr)
             cells.append(segment)
         grid.append(cells)
     return grid
@@ -105,6 +124,7 @@ def _table_segments(table: Table, index: int, page: int) -> list[list[Segment]]:
 def page_view(page: Page) -> PageView:
     """Regroup a page's words into rows of segments; tables keep their grid."""
     aspect = page.height / page.width if page.width and page.height else _DEFAULT_ASPECT
+    ocr = page.source == "ocr"
     boxed: list[Word] = []
     rows: list[list[Segment]] = []
     tables: list[list[list[Segment]]] = []
@@ -114,13 +134,15 @@ def page_view(page: Page) -> PageView:
                 if line.words and all(w.box is not None for w in line.words):
                     boxed.extend(line.words)
                 elif line.words:
-                    rows.append([_make_segment(list(line.words), page.number, len(rows))])
+                    rows.append([_make_segment(list(line.words), page.number, len(rows), ocr=ocr)])
         else:
-            tables.append(_table_segments(block, len(tables), page.number))
+            tables.append(_table_segments(block, len(tables), page.number, ocr=ocr))
     if boxed:
         for words in _visual_rows(boxed, aspect):
             index = len(rows)
-            rows.append([_make_segment(p, page.number, index) for p in _split_row(words, aspect)])
+            rows.append(
+                [_make_segment(p, page.number, index, ocr=ocr) for p in _split_row(words, aspect)]
+            )
     return PageView(number=page.number, rows=rows, tables=tables, aspect=aspect)
 
 

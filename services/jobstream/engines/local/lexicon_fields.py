@@ -209,7 +209,8 @@ ITEM_CONCEPTS: tuple[FieldConcept, ...] = (
         "qty|quantity|menge|anzahl|quantite|qte|aantal|cantidad|cant|quantita|qta|ilosc|szt"),
     FieldConcept("unit_price", "amount", "The price of one unit.", "price|rate|price per unit",
         "unit price|price|rate|unit cost|einzelpreis|preis|e preis|prix unitaire|pu|"
-        "prix unit|prix|stukprijs|prijs|eenheidsprijs|precio unitario|precio|"
+        "prix unit|prix unitaire ht|p u|p u ht|pu ht|prix|stukprijs|prijs|eenheidsprijs|"
+        "precio unitario|precio|"
         "prezzo unitario|prezzo|cena jednostkowa|cena jedn|cena netto|cena"),
     FieldConcept("amount", "amount", "The line total.", "total|line total|line amount|price total",
         "amount|line total|total|gesamtpreis|gesamt|betrag|summe|montant|total ht|montant ht|"

@@ -32,6 +32,7 @@ _CURRENCY_CODES = (
     "CZK",
 )
 _CODE = re.compile(r"\b(" + "|".join(_CURRENCY_CODES) + r")\b")
+_OCR_ZLOTY = re.compile(r"\d\s?zt\b")
 _TWO_DECIMALS = re.compile(r"\d([.,])\d{2}(?!\d)")
 
 
@@ -43,10 +44,13 @@ class Amount:
 
 
 def currency_in(text: str) -> str | None:
-    """The ISO code a text names by sign or code (`1.234,56 €` -> EUR), or None."""
+    """The ISO code a text names by sign or code (`1.234,56 €` -> EUR), or None. `zt` after an
+    amount is how OCR commonly reads `zł`."""
     match = _CODE.search(text.upper())
     if match:
         return match.group(1)
+    if _OCR_ZLOTY.search(text):
+        return "PLN"
     for sign, code in _CURRENCY_SIGNS.items():
         if sign in text.lower():
             return code

@@ -125,7 +125,7 @@ class ScalarFinder:
                     or READERS["name"](segment.text, self.ctx) is None
                 ):
                     continue
-                if any(ch.isdigit() for ch in segment.text):
+                if sum(ch.isdigit() for ch in segment.text) > 2:  # an address, a date
                     continue
                 if box.height >= prominent and (best is None or box.height > best[0] + 1e-6):
                     best = (box.height, segment)

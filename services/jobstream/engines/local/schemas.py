@@ -7,8 +7,10 @@ the offending keyword and where it sits.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+import orjson
 from jsonschema.exceptions import SchemaError
 from jsonschema.validators import Draft202012Validator, validator_for
 
@@ -16,7 +18,27 @@ from jobstream.engines.port import InvalidEngineRequestError
 
 
 def check_schema(schema: Any) -> None:
-    """Raise InvalidEngineRequestError unless `schema` is a valid JSON Schema of an object."""
+    """Raise InvalidEngineRequestError unless `schema` is a valid JSON Schema of an object.
+
+    The meta-schema check costs tens of milliseconds; a schema seen before (by its canonical
+    JSON) is not checked again."""
+    if isinstance(schema, dict):
+        try:
+            key = orjson.dumps(schema, option=orjson.OPT_SORT_KEYS).decode()
+        except TypeError:
+            key = None
+        if key is not None:
+            _check_canonical(key)
+            return
+    _check(schema)
+
+
+@functools.lru_cache(maxsize=256)
+def _check_canonical(key: str) -> None:
+    _check(orjson.loads(key))
+
+
+def _check(schema: Any) -> None:
     if not isinstance(schema, dict):
         raise InvalidEngineRequestError(
             "invalid JSON Schema: keyword 'type' at $: json_schema must be a JSON object",

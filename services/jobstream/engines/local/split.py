@@ -14,13 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from jobstream.documents.model import Document
-from jobstream.engines.local.classify import PageText, Profile, decide, page_text, profile
+from jobstream.engines.local.classify import THRESHOLD as CATCH_ALL_SCORE
+from jobstream.engines.local.classify import Profile, decide, page_text, profile
 from jobstream.engines.local.extract import extract_document
 from jobstream.engines.local.text import fold, snake_case
 
 _PAGE_OF = re.compile(
     r"\b(?:page|seite|pagina|pag|strona|blad|p)\.?\s*(\d{1,3})\s*(?:of|von|sur|de|di|van|z|/)\s*(\d{1,3})\b"
 )
+_BARE = re.compile(r"(\d{1,3})\s?/\s?(\d{1,3})")
 _MINIMUM = 1.0
 _MARGIN = 0.5
 
@@ -36,9 +38,17 @@ class PageCall:
     scores: tuple[float, ...]  # of every subdocument
 
 
-def _page_of(page: PageText, text: str) -> tuple[int, int] | None:
+def _page_of(text: str) -> tuple[int, int] | None:
+    """`Page 2 of 3`, `Seite 2 von 3`, or a line that is only `2/3` (a footer)."""
     match = _PAGE_OF.search(fold(text))
-    return (int(match.group(1)), int(match.group(2))) if match else None
+    if match is None:
+        match = next(
+            filter(None, (_BARE.fullmatch(line.strip()) for line in text.splitlines())), None
+        )
+    if match is None:
+        return None
+    number, total = int(match.group(1)), int(match.group(2))
+    return (number, total) if 1 <= number <= total else None
 
 
 def _key_value(document: Document, page_index: int, key: str) -> Any:
@@ -55,8 +65,11 @@ def page_calls(document: Document, profiles: list[Profile], context: str) -> lis
     for index, page in enumerate(document.pages):
         text = page_text(page)
         decision = decide(profiles, [text], context)
-        numbering = _page_of(text, page.plain_text)
+        numbering = _page_of(page.plain_text)
         chosen = profiles[decision.index]
+        score = decision.scores[decision.index]
+        if chosen.catch_all:
+            score = max(score, CATCH_ALL_SCORE)  # nothing else fits: as sure as a fit
         titled = chosen.kind is not None and "title" in decision.reasoning
         number = _key_value(document, index, "invoice number")
         new_number = (
@@ -67,7 +80,7 @@ def page_calls(document: Document, profiles: list[Profile], context: str) -> lis
         continues = numbering is not None and numbering[0] > 1
         calls.append(
             PageCall(
-                page.number, decision.index, decision.scores[decision.index],
+                page.number, decision.index, score,
                 decision.likelihood, starts, continues, decision.scores,
             )
         )  # fmt: skip

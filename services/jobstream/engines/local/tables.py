@@ -15,6 +15,7 @@ from typing import Any
 from jobstream.engines.local.fields import FieldSpec
 from jobstream.engines.local.labels import LabelIndex
 from jobstream.engines.local.layout import PageView, Segment
+from jobstream.engines.local.numbers import parse_amount
 from jobstream.engines.local.values import READERS, DocumentContext
 
 
@@ -70,18 +71,20 @@ def _is_totals(cells: list[Segment], stop: LabelIndex) -> bool:
 _TOTALS = frozenset({"subtotal", "total_amount", "tax_amount"})
 
 
-def _nearest_column(segment: Segment, header: list[Segment], columns: dict[int, str]) -> str | None:
+def _column_of(segment: Segment, header: list[Segment], columns: dict[int, str]) -> str | None:
+    """The column whose span holds the segment. Spans run from one header's left edge to the
+    next's; a number is placed by its right edge (numbers are right-aligned, often starting left
+    of their header), text by its left edge."""
     if segment.box is None:
         return None
-    best: tuple[float, str | None] = (0.0, None)
-    for position, owner in columns.items():
-        box = header[position].box
-        if box is None:
-            continue
-        overlap = min(box.right, segment.box.right) - max(box.left, segment.box.left)
-        if overlap > best[0]:
-            best = (overlap, owner)
-    return best[1]
+    lefts = sorted((cell.box.left, p) for p, cell in enumerate(header) if cell.box is not None)
+    numeric = parse_amount(segment.text) is not None
+    probe = segment.box.right - 0.002 if numeric else segment.box.left
+    chosen: int | None = None
+    for left, position in lefts:
+        if probe >= left - 0.01:
+            chosen = position
+    return columns.get(chosen) if chosen is not None else None
 
 
 def _text_rows(view: PageView, index: LabelIndex, stop: LabelIndex, owners: set[str]) -> list[Row]:
@@ -97,7 +100,7 @@ def _text_rows(view: PageView, index: LabelIndex, stop: LabelIndex, owners: set[
                 break
             picked: dict[str, Segment] = {}
             for segment in line:
-                owner = _nearest_column(segment, header, columns)
+                owner = _column_of(segment, header, columns)
                 if owner is not None and owner not in picked:
                     picked[owner] = segment
             if not picked:

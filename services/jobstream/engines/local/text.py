@@ -7,6 +7,7 @@ meet, and `N°` reads as `no`.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -30,9 +31,22 @@ def fold(text: str) -> str:
     return stripped.lower()
 
 
+_NUMBER_WORDS = frozenset(
+    {"#", "no", "nr", "n", "num", "number", "numero", "nummer", "numer", "nro"}
+)
+_NUMBER_SIGN = re.compile(r"\bn\s?\.?\s?[o\u00ba\u00b0]\b|\bn\.(?=\s)")
+
+
 def tokens(text: str) -> list[str]:
-    """Folded alphanumeric tokens; `#` counts as the token `no` (as in `Invoice #`)."""
-    return ["no" if tok == "#" else tok for tok in _TOKEN.findall(fold(text))]
+    """Folded alphanumeric tokens. Words for "number" (`#`, `No.`, `Nr.`, `N°`, `n.º`, `Nummer`,
+    `numéro`, `numer`) all become the token `no`, so `Invoice #` meets `invoice number`."""
+    return list(_tokens(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _tokens(text: str) -> tuple[str, ...]:
+    folded = _NUMBER_SIGN.sub(" no ", text.lower())
+    return tuple("no" if tok in _NUMBER_WORDS else tok for tok in _TOKEN.findall(fold(folded)))
 
 
 def split_identifier(name: str) -> list[str]:
@@ -52,6 +66,7 @@ _SUFFIXES = (
 )  # fmt: skip
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def stem(token: str) -> str:
     """A light multilingual stem: strip one common inflection suffix from words of 5+ letters."""
     if len(token) < 5 or token.isdigit():

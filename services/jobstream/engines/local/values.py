@@ -159,12 +159,25 @@ def candidates(
     right = right_of(view, occurrence.segment)
     if right is not None and index.whole(right) is None:
         found.append((right.text, right, 0.95))
-    if allow_below and not rest:
+    if allow_below:
+        limit = right.box.left if right is not None and right.box is not None else None
         for distance, segment in enumerate(below(view, occurrence.segment)):
             if index.whole(segment) is not None:
                 break
-            found.append((segment.text, segment, 0.85 if distance == 0 else 0.7))
+            text = _within(segment, occurrence.segment, limit)
+            found.append((text, segment, 0.85 if distance == 0 else 0.7))
     return found
+
+
+def _within(segment: Segment, label: Segment, limit: float | None) -> str:
+    """The words of a segment under a label that lie in the label's column: from the label's
+    left edge to the next label's, when the segment runs across several columns."""
+    if segment.cell is not None or label.box is None:
+        return segment.text
+    start = label.box.left - 0.02
+    end = (limit - 0.005) if limit is not None else 2.0
+    words = [w.text for w in segment.words if w.box is None or start <= w.box.left < end]
+    return " ".join(words) if words else segment.text
 
 
 def read_first(

@@ -1,0 +1,218 @@
+"""Invoices in five layouts, any language of `business_locale`, with their truth.
+
+Layouts: `classic` (labels left, values right), `stacked` (labels above values), `grid`
+(key-value boxes in a header grid), `tabular` (everything in ruled tables, totals inside the
+items table) and `banner` (held out from development: one inline line of references, parties side
+by side, right-aligned totals).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from evaluation.corpus.business_locale import (
+    GOODS,
+    ITEM_HEADERS,
+    LABELS,
+    STYLES,
+    TAX_RATES,
+    Style,
+    address,
+    company,
+    day,
+    iban,
+    money,
+)
+from evaluation.corpus.sheet import Grid, Sheet
+
+LAYOUTS = ("classic", "stacked", "grid", "tabular", "banner")
+HELD_OUT_LAYOUT = "banner"
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceData:
+    """What the invoice says (the truth) and how it is printed."""
+
+    truth: dict[str, Any]
+    style: Style
+    labels: dict[str, str]
+    vendor_address: tuple[str, str]
+    customer_address: tuple[str, str]
+    items: list[tuple[str, str, str, str]]  # printed cells
+    headers: tuple[str, ...]
+
+
+def invoice_data(rng: random.Random, language: str) -> InvoiceData:
+    style = rng.choice(STYLES[language])
+    words = LABELS[language]
+    labels = {key: rng.choice(values) for key, values in words.items()}
+    rate = TAX_RATES[language] if style.currency != "USD" else 8
+    labels["tax"] = labels["tax"].format(rate=rate)
+    issued = date(2026, 1, 1) + timedelta(days=rng.randrange(360))
+    due = issued + timedelta(days=rng.choice((14, 30, 45)))
+    lines: list[dict[str, Any]] = []
+    for description in rng.sample(GOODS[language], rng.randint(1, 5)):
+        quantity = rng.randint(1, 12)
+        price = round(rng.uniform(5, 1500), 2)
+        lines.append({"description": description, "quantity": float(quantity),
+                      "unit_price": price, "amount": round(quantity * price, 2)})  # fmt: skip
+    subtotal = round(sum(line["amount"] for line in lines), 2)
+    tax = round(subtotal * rate / 100, 2)
+    number = rng.choice(("INV-{y}-{n:04d}", "{y}-{n:05d}", "RE{n:06d}", "F{y}/{n}", "FV/{n}/{y}"))
+    truth = {
+        "invoice_number": number.format(y=issued.year, n=rng.randrange(1, 99999)),
+        "invoice_date": issued.isoformat(),
+        "due_date": due.isoformat(),
+        "vendor_name": company(rng, language),
+        "customer_name": company(rng, language),
+        "po_number": f"PO-{rng.randrange(1000, 99999)}" if rng.random() < 0.5 else None,
+        "subtotal": subtotal,
+        "tax_amount": tax,
+        "total_amount": round(subtotal + tax, 2),
+        "currency": style.currency,
+        "iban": iban(rng, language),
+        "line_items": lines,
+    }
+    items = [
+        (li["description"], str(int(li["quantity"])), money(li["unit_price"], style, sign=False),
+         money(li["amount"], style, sign=False))
+        for li in lines
+    ]  # fmt: skip
+    headers = rng.choice(ITEM_HEADERS[language])
+    return InvoiceData(truth, style, labels, address(rng, language), address(rng, language),
+                       items, headers)  # fmt: skip
+
+
+def _meta(data: InvoiceData) -> list[tuple[str, str]]:
+    t, s, lb = data.truth, data.style, data.labels
+    pairs = [(lb["number"], t["invoice_number"]), (lb["date"], day(date.fromisoformat(t["invoice_date"]), s)),
+             (lb["due"], day(date.fromisoformat(t["due_date"]), s))]  # fmt: skip
+    if t["po_number"]:
+        pairs.append((lb["po"], t["po_number"]))
+    return pairs
+
+
+def _totals(data: InvoiceData) -> list[tuple[str, str]]:
+    t, s, lb = data.truth, data.style, data.labels
+    return [(lb["subtotal"], money(t["subtotal"], s)), (lb["tax"], money(t["tax_amount"], s)),
+            (lb["total"], money(t["total_amount"], s))]  # fmt: skip
+
+
+def _items_grid(
+    data: InvoiceData, y: float, *, ruled: bool, extra: tuple[tuple[str, ...], ...] = ()
+) -> Grid:
+    rows = (data.headers, *data.items, *extra)
+    return Grid(40, y, (250, 60, 110, 105), tuple(rows), ruled=ruled, right_align_from=1)
+
+
+def _party(sheet: Sheet, x: float, y: float, label: str | None, name: str, lines: tuple[str, str]) -> None:  # fmt: skip
+    if label:
+        sheet.text(x, y, label, bold=True, size=9)
+        y += 14
+    sheet.text(x, y, name)
+    sheet.text(x, y + 13, lines[0])
+    sheet.text(x, y + 26, lines[1])
+
+
+def classic(data: InvoiceData, rng: random.Random) -> Sheet:
+    sheet, t, lb = Sheet(), data.truth, data.labels
+    sheet.text(40, 40, t["vendor_name"], size=16, bold=True)
+    sheet.text(40, 60, ", ".join(data.vendor_address), size=9)
+    sheet.text(400, 40, lb["title"], size=20, bold=True)
+    colon = rng.choice((":", ""))
+    for row, (label, value) in enumerate(_meta(data)):
+        sheet.text(330, 100 + row * 15, label + colon)
+        sheet.text(450, 100 + row * 15, value)
+    _party(sheet, 40, 110, lb["bill_to"] + colon, t["customer_name"], data.customer_address)
+    sheet.grid(_items_grid(data, 230, ruled=rng.random() < 0.5))
+    y = 230 + 16 * (len(data.items) + 1) + 20
+    for row, (label, value) in enumerate(_totals(data)):
+        sheet.text(330, y + row * 16, label, bold=row == 2)
+        sheet.text(555, y + row * 16, value, align="right", bold=row == 2)
+    sheet.text(40, 700, f"IBAN: {t['iban']}", size=9)
+    sheet.text(40, 715, lb["terms"], size=9)
+    return sheet
+
+
+def stacked(data: InvoiceData, rng: random.Random) -> Sheet:
+    sheet, t, lb = Sheet(), data.truth, data.labels
+    sheet.text(40, 40, lb["title"], size=22, bold=True)
+    sheet.text(360, 40, t["vendor_name"], size=12, bold=True)
+    sheet.text(360, 56, data.vendor_address[0], size=9)
+    sheet.text(360, 68, data.vendor_address[1], size=9)
+    for column, (label, value) in enumerate(_meta(data)):
+        sheet.text(40 + column * 130, 120, label.upper() if rng.random() < 0.3 else label, size=8)
+        sheet.text(40 + column * 130, 133, value, size=11)
+    _party(sheet, 40, 175, lb["bill_to"], t["customer_name"], data.customer_address)
+    sheet.grid(_items_grid(data, 260, ruled=False))
+    y = 260 + 16 * (len(data.items) + 1) + 30
+    for column, (label, value) in enumerate(_totals(data)):
+        sheet.text(300 + column * 95, y, label, size=8)
+        sheet.text(300 + column * 95, y + 13, value, size=11, bold=column == 2)
+    sheet.text(40, 720, f"IBAN {t['iban']}", size=9)
+    return sheet
+
+
+def grid(data: InvoiceData, rng: random.Random) -> Sheet:
+    sheet, t, lb = Sheet(), data.truth, data.labels
+    sheet.text(40, 36, t["vendor_name"], size=14, bold=True)
+    sheet.text(40, 54, " · ".join(data.vendor_address), size=9)
+    sheet.text(420, 36, lb["title"], size=18, bold=True)
+    for n, (label, value) in enumerate(_meta(data)):
+        x, y = 40 + (n % 3) * 172, 90 + (n // 3) * 44
+        sheet.frame(x, y, 165, 38)
+        sheet.text(x + 6, y + 5, label, size=7)
+        sheet.text(x + 6, y + 19, value, size=11)
+    sheet.frame(40, 190, 250, 70)
+    _party(sheet, 46, 196, lb["bill_to"], t["customer_name"], data.customer_address)
+    sheet.grid(_items_grid(data, 290, ruled=True))
+    y = 290 + 16 * (len(data.items) + 1) + 16
+    rows = tuple(_totals(data))
+    sheet.grid(Grid(340, y, (120, 95), rows, header_rows=0, right_align_from=1))
+    sheet.text(40, 730, f"IBAN: {t['iban']}", size=8)
+    return sheet
+
+
+def tabular(data: InvoiceData, rng: random.Random) -> Sheet:
+    sheet, t, lb = Sheet(), data.truth, data.labels
+    sheet.text(40, 40, lb["title"], size=18, bold=True)
+    meta = tuple((label, value) for label, value in _meta(data))
+    sheet.grid(Grid(40, 75, (120, 130), meta, header_rows=0))
+    parties = ((lb["vendor"], lb["bill_to"]), (t["vendor_name"], t["customer_name"]),
+               (data.vendor_address[0], data.customer_address[0]),
+               (data.vendor_address[1], data.customer_address[1]))  # fmt: skip
+    sheet.grid(Grid(40, 85 + 16 * len(meta) + 15, (255, 260), parties))
+    y = 85 + 16 * len(meta) + 15 + 16 * 4 + 25
+    totals = tuple(("", "", label, value) for label, value in _totals(data))
+    sheet.grid(_items_grid(data, y, ruled=True, extra=totals))
+    sheet.text(40, 740, f"IBAN: {t['iban']}", size=8)
+    return sheet
+
+
+def banner(data: InvoiceData, rng: random.Random) -> Sheet:
+    sheet, t, lb = Sheet(), data.truth, data.labels
+    sheet.text(297, 30, t["vendor_name"], size=18, bold=True, align="center")
+    sheet.text(297, 52, " | ".join(data.vendor_address), size=8, align="center")
+    sheet.text(40, 85, lb["title"], size=14, bold=True)
+    inline = "   ·   ".join(f"{label} {value}" for label, value in _meta(data))
+    sheet.text(40, 105, inline, size=9)
+    _party(sheet, 330, 135, lb["bill_to"], t["customer_name"], data.customer_address)
+    sheet.grid(_items_grid(data, 215, ruled=False))
+    y = 215 + 16 * (len(data.items) + 1) + 24
+    for row, (label, value) in enumerate(_totals(data)):
+        sheet.text(470, y + row * 15, label, align="right", bold=row == 2)
+        sheet.text(555, y + row * 15, value, align="right", bold=row == 2)
+    sheet.text(40, 760, f"{t['vendor_name']} · IBAN {t['iban']}", size=8)
+    return sheet
+
+
+RENDER = {
+    "classic": classic,
+    "stacked": stacked,
+    "grid": grid,
+    "tabular": tabular,
+    "banner": banner,
+}
