@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from evaluation.corpus.business import INVOICE_SCHEMA as CORPUS_SCHEMA
 from evaluation.corpus.sheet import Grid, Sheet, to_document
 
 from jobstream.documents.model import Document
@@ -38,18 +39,7 @@ INVOICE_SCHEMA: dict[str, Any] = {
         "total": {"type": "number"},
         "currency": {"type": "string"},
         "iban": {"type": "string"},
-        "line_items": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "description": {"type": "string"},
-                    "quantity": {"type": "number"},
-                    "unit_price": {"type": "number"},
-                    "amount": {"type": "number"},
-                },
-            },
-        },
+        "line_items": CORPUS_SCHEMA["properties"]["line_items"],
     },
     "required": ["invoice_number", "total"],
 }
