@@ -1,8 +1,10 @@
 """A PDF page's text layer as positioned words, read with pypdfium2's text page.
 
-One pass over the page's characters through PDFium's C API (unicode, loose box, font size at a
-word's start): a word ends at whitespace, at a gap wider than a quarter of the font size, or where
-the text jumps back or to another line. Boxes are turned into the page as displayed (crop box,
+The page's text in one call, split into words at the spaces and line breaks PDFium puts in;
+each word boxed by the loose boxes of its first and last characters (two C calls a word, not
+four a character), and a word whose glyphs do not run in one straight line is split character
+by character (at a gap wider than a quarter of the font size, or where the text jumps back or
+to another line). Boxes are turned into the page as displayed (crop box,
 `/Rotate` applied), in points with the origin at the top left. `usable_text` says whether the
 text layer is worth keeping or the page must be OCR'd: too few characters, or mostly unmappable
 glyphs (U+FFFD, private-use code points, control characters: a "garbage" text layer).
@@ -11,6 +13,7 @@ glyphs (U+FFFD, private-use code points, control characters: a "garbage" text la
 from __future__ import annotations
 
 import ctypes
+import re
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -20,6 +23,7 @@ from jobstream.documents.layout import RawWord
 
 MIN_TEXT_CHARS = 12  # fewer visible characters than this: treat the page as a scan
 MAX_GARBAGE_SHARE = 0.2
+_RUN = re.compile(r"\S+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,32 +109,79 @@ class _WordBuilder:
         self.chars.append(char)
 
 
+def _page_chars(textpage: pdfium.PdfTextPage, count: int) -> str:
+    """The page's characters, one per PDFium char index (generated spaces and line breaks too)."""
+    text = str(textpage.get_text_range(0, count))
+    if len(text) == count:
+        return text
+    raw = textpage.raw  # characters outside the BMP came back as two UTF-16 units: go one by one
+    return "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i) or 0xFFFD) for i in range(count))
+
+
+class _CharBoxes:
+    def __init__(self, textpage: pdfium.PdfTextPage, geometry: _Geometry) -> None:
+        self._raw = textpage.raw
+        self._rect = pdfium_c.FS_RECTF()
+        self._geometry = geometry
+
+    def box(self, index: int) -> tuple[float, ...] | None:
+        rect = self._rect
+        if not pdfium_c.FPDFText_GetLooseCharBox(self._raw, index, ctypes.byref(rect)):
+            return None
+        box = self._geometry.place(rect.left, rect.bottom, rect.right, rect.top)
+        return box if box[2] > box[0] or box[3] > box[1] else None
+
+    def size(self, index: int) -> float:
+        return float(pdfium_c.FPDFText_GetFontSize(self._raw, index))
+
+
+def _word(boxes: _CharBoxes, text: str, start: int, end: int) -> list[RawWord] | None:
+    """A word from its first and last characters' boxes (None: not one straight run)."""
+    first, last = boxes.box(start), boxes.box(end - 1)
+    if first is None or last is None:
+        return None
+    height = first[3] - first[1]
+    if abs(last[1] - first[1]) > 0.3 * height or last[2] < first[0]:
+        return None
+    box = (min(first[0], last[0]), min(first[1], last[1]), max(first[2], last[2]))
+    bottom = max(first[3], last[3])
+    return [RawWord(text[start:end], *box, bottom, size=boxes.size(start))]
+
+
+def _word_by_chars(boxes: _CharBoxes, text: str, start: int, end: int) -> list[RawWord]:
+    """The slow path: every character's box, splitting where the run breaks."""
+    builder = _WordBuilder()
+    for index in range(start, end):
+        box = boxes.box(index)
+        if box is not None:
+            builder.add(text[index], box, boxes.size(index))
+    builder.flush()
+    return builder.words
+
+
 def read_page_text(page: pdfium.PdfPage) -> PageText:
-    """The page's words (in points, top-left origin, as displayed) and how usable they are."""
+    """The page's words (in points, top-left origin, as displayed) and how usable they are.
+
+    Words are PDFium's: runs of characters between the spaces and line breaks it reports (it
+    inserts them where glyphs are set apart), boxed by their first and last characters; a run
+    that is not one straight line of glyphs is split character by character.
+    """
     left, bottom, right, top = page.get_cropbox()
     geometry = _Geometry(left, bottom, right, top, page.get_rotation() % 360)
     width, height = geometry.size
     textpage = page.get_textpage()
     try:
-        raw = textpage.raw
-        count = pdfium_c.FPDFText_CountChars(raw)
-        rect = pdfium_c.FS_RECTF()
-        builder = _WordBuilder()
+        count = pdfium_c.FPDFText_CountChars(textpage.raw)
+        text = _page_chars(textpage, count) if count > 0 else ""
+        boxes = _CharBoxes(textpage, geometry)
+        words: list[RawWord] = []
         visible = garbage = 0
-        for index in range(count):
-            char = chr(pdfium_c.FPDFText_GetUnicode(raw, index) or 0xFFFD)
-            if char.isspace() or pdfium_c.FPDFText_IsGenerated(raw, index) == 1:
-                builder.flush()
-                continue
-            visible += 1
-            garbage += _is_garbage(char)
-            if not pdfium_c.FPDFText_GetLooseCharBox(raw, index, ctypes.byref(rect)):
-                continue
-            box = geometry.place(rect.left, rect.bottom, rect.right, rect.top)
-            if box[2] - box[0] <= 0 and box[3] - box[1] <= 0:
-                continue
-            builder.add(char, box, pdfium_c.FPDFText_GetFontSize(raw, index))
-        builder.flush()
+        for match in _RUN.finditer(text):
+            start, end = match.span()
+            visible += end - start
+            garbage += sum(1 for char in match.group() if _is_garbage(char))
+            fast = _word(boxes, text, start, end)
+            words += fast if fast is not None else _word_by_chars(boxes, text, start, end)
     finally:
         textpage.close()
-    return PageText(builder.words, width, height, visible, garbage)
+    return PageText(words, width, height, visible, garbage)
