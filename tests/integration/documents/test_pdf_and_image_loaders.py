@@ -219,3 +219,15 @@ def test_corrupt_images_are_corrupt() -> None:
     for bad in (photo.data[: len(photo.data) // 3], b"\x89PNG\r\n\x1a\n garbage", b"GIF89a"):
         with pytest.raises(DocumentCorruptError):
             load_image(bad, options=OPTIONS)
+
+
+def test_ocr_language_is_detected_and_used() -> None:
+    german = scans.scanned_pdf(pdfs.prose(40, "deu"))
+    doc = load_pdf(german.data, options=OPTIONS)
+    assert doc.languages == ("deu",)
+    assert line_recall(doc, german).ratio >= 0.9  # umlauts and ß need the deu model
+    english_only = load_pdf(
+        german.data, options=LoadOptions(image_resolution_dpi=150, ocr_languages=("eng",))
+    )
+    assert english_only.languages == ("eng",)
+    assert line_recall(english_only, german).ratio < line_recall(doc, german).ratio
