@@ -1,5 +1,9 @@
 """The one way a handler turns a request's `document` into a `Document`.
 
+The Document's `filename` is the request's (or the URL's last segment) and its
+`metadata["file_id"]` the content-addressed id of the bytes sent; `file_of` gives the
+`{id, filename, mime_type}` reference responses carry.
+
 `{filename, url}` with a `data:` URL is decoded; an `https://` URL (or `http://` when allowed)
 is fetched here, in the worker, SSRF-safe (adapters/document_fetch.py). The bytes are then
 counted and loaded in the worker's CPU pool — in chunks of pages for documents over a few
@@ -20,6 +24,7 @@ from jobstream.core.documents import (
     DecodedDocument,
     InvalidDocumentError,
     decode_data_url,
+    file_id,
     guess_mime_type,
 )
 from jobstream.core.errors import PermanentError
@@ -30,6 +35,7 @@ from jobstream.documents.model import Document, Page
 from jobstream.settings import WorkerSettings
 from jobstream.workers.context import JobContext
 
+FILE_ID_KEY: Final = "file_id"  # in Document.metadata: `file_` + BLAKE2b of the bytes sent
 MIN_DPI: Final = 96
 MAX_DPI: Final = 300
 CHUNKED_ABOVE_PAGES: Final = 4  # documents over this many pages load in chunks, with progress
@@ -62,8 +68,19 @@ async def load_request_document(
         # The whole document unless cut: a page count is a hint (an email's attachments add pages).
         options = dataclasses.replace(options, last_page=last if last < total else None)
         loaded: Document = await _in_pool(ctx, loaders.load_document, decoded.data, hints, options)
-        return dataclasses.replace(loaded, filename=decoded.filename)
-    return await _load_in_chunks(ctx, decoded, hints, options, last, total)
+    else:
+        loaded = await _load_in_chunks(ctx, decoded, hints, options, last, total)
+    metadata = {**loaded.metadata, FILE_ID_KEY: file_id(decoded.data)}
+    return dataclasses.replace(loaded, filename=decoded.filename, metadata=metadata)
+
+
+def file_of(document: Document) -> dict[str, str]:
+    """The `file` / `document` reference of a response: `{id, filename, mime_type}`."""
+    return {
+        "id": document.metadata.get(FILE_ID_KEY, ""),
+        "filename": document.filename,
+        "mime_type": document.mime_type,
+    }
 
 
 def load_options(settings: WorkerSettings, *, dpi: int) -> LoadOptions:
@@ -146,9 +163,7 @@ async def _load_in_chunks(
         pages += pages_in_range(chunk, first=start, last=end)
         await ctx.report_progress(end, last, f"read page {end} of {last}")
     assert first_chunk is not None  # noqa: S101 - last >= 1, so one chunk ran
-    return dataclasses.replace(
-        first_chunk, pages=tuple(pages), filename=decoded.filename, languages=tuple(languages)
-    )
+    return dataclasses.replace(first_chunk, pages=tuple(pages), languages=tuple(languages))
 
 
 def pages_in_range(document: Document, *, first: int, last: int) -> list[Page]:

@@ -1,56 +1,50 @@
-"""The parse handler: a document in, its text page by page out (the Retab parse response)."""
+"""The parse handler: a document in, its text page by page out, tables inline.
+
+Legacy names (`/v1/documents/parse`) answer the Gen A body, `/v1/parses` the Gen B parse record
+(schemas/jobstream_schemas/parse.py). `usage.credits` is the number of pages parsed.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import UTC, datetime
 
-from jobstream.core.documents import DecodedDocument, InvalidDocumentError, decode_data_url, file_id
-from jobstream.core.errors import PermanentError
+from jobstream.documents.render import render_document
 from jobstream.workers.context import JobContext
-from jobstream.workers.parse.documents import DocumentParseError, parse_document
+from jobstream.workers.documents import file_of, load_request_document
+from jobstream.workers.requests import validated_request
 from jobstream_schemas.api import JobResponse
+from jobstream_schemas.parse import (
+    ParsedFile,
+    ParseOutput,
+    ParseRecord,
+    ParseRequest,
+    ParseResponse,
+    ParseUsage,
+)
 
-TABLE_FORMATS = {"html", "markdown", "yaml", "json", "text"}
-
-
-def parse_in_pool(doc: DecodedDocument, table_format: str) -> tuple[str, Any]:
-    """Runs in a worker process; returns a tagged tuple because custom exceptions pickle poorly."""
-    try:
-        parsed = parse_document(doc, table_parsing_format=table_format)
-    except DocumentParseError as exc:
-        return "error", (exc.code, exc.message)
-    return "ok", (parsed.pages, parsed.text, parsed.mime_type)
-
-
-def _document(request: dict[str, Any]) -> DecodedDocument:
-    doc = request.get("document")
-    if not isinstance(doc, dict) or not isinstance(doc.get("url"), str):
-        raise PermanentError(
-            "validation_error", "request.document must be an object with `filename` and `url`."
-        )
-    filename = str(doc.get("filename") or "document")
-    if not doc["url"].startswith("data:"):
-        raise PermanentError(
-            "validation_error", "Only data: URLs are accepted for documents on this deployment."
-        )
-    try:
-        return decode_data_url(doc["url"], filename=filename)
-    except InvalidDocumentError as exc:
-        raise PermanentError(exc.code, exc.message) from exc
+GEN_B_ENDPOINT = "/v1/parses"
 
 
 async def handle_parse(ctx: JobContext) -> JobResponse:
-    doc = _document(ctx.request)
-    table_format = str(ctx.request.get("table_parsing_format") or "html")
-    status, result = await ctx.run_cpu(parse_in_pool, doc, table_format)
-    if status == "error":
-        code, message = result
-        raise PermanentError(code, message)
-    pages, text, mime_type = result
-    body = {
-        "document": {"id": file_id(doc.data), "filename": doc.filename, "mime_type": mime_type},
-        "usage": {"credits": float(len(pages))},
-        "pages": pages,
-        "text": text,
-    }
-    return JobResponse(status_code=200, body=body)
+    request = validated_request(ParseRequest, ctx.request)
+    document = await load_request_document(
+        ctx, ctx.request["document"], dpi=request.image_resolution_dpi
+    )
+    pages, text = render_document(document, table_format=request.table_parsing_format)
+    file = ParsedFile(**file_of(document))
+    usage = ParseUsage(credits=float(len(pages)))
+    if ctx.endpoint != GEN_B_ENDPOINT:
+        body = ParseResponse(document=file, usage=usage, pages=pages, text=text)
+        return JobResponse(status_code=200, body=body.model_dump(mode="json"))
+    record = ParseRecord(
+        id="parse_" + ctx.job_id.removeprefix("job_"),
+        file=file,
+        model=request.model,
+        table_parsing_format=request.table_parsing_format,
+        image_resolution_dpi=request.image_resolution_dpi,
+        instructions=request.instructions,
+        output=ParseOutput(pages=pages, text=text),
+        usage=usage,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+    )
+    return JobResponse(status_code=200, body=record.model_dump(mode="json"))
