@@ -1,9 +1,11 @@
 """`make bench` / `python -m bench`: every measurement in one run, then the JSON and the table.
 
-Order: a fresh jobstream stack runs the end-to-end workload (peak RSS is read right after it)
-and the same below capacity, the raw-aiokafka pipe on the same broker, gateway latency per
-offered rate, then lists over read models seeded up to 1,000,000 documents; the stack is stopped
-and Celery + Redis run the same two workloads on a quiet machine.
+Order: the documents phase first (in this process, no stack: parse and OCR pages/s beside
+pdftotext and tesseract, bench/documents.py); then a fresh jobstream stack runs the end-to-end
+workload (peak RSS is read right after it) and the same below capacity, the raw-aiokafka pipe on
+the same broker, gateway latency per offered rate, then lists over read models seeded up to
+1,000,000 documents; the stack is stopped and Celery + Redis run the same two workloads on a
+quiet machine.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 from bench import report
 from bench.celery_redis import run_celery
+from bench.documents import DocumentsOptions, run_documents, tool_versions
 from bench.gateway_latency import run_gateway_latency
 from bench.jobstream_e2e import run_jobstream
 from bench.list_latency import run_list_latency
@@ -29,7 +32,7 @@ from bench.stack import ORGANIZATION, BenchStack, fresh_stack
 from jobstream.adapters.kafka import topic_reader
 from jobstream.settings import CommonSettings
 
-PHASES = ("jobstream", "raw_kafka", "gateway", "list", "celery")
+PHASES = ("documents", "jobstream", "raw_kafka", "gateway", "list", "celery")
 NOOP_REQUEST: dict[str, Any] = {}
 
 
@@ -51,6 +54,9 @@ def parse_args() -> argparse.Namespace:
         "--list-docs", default="10000,100000,1000000", help="read-model sizes, comma list"
     )
     parser.add_argument("--list-requests", type=int, default=5, help="timed requests per page")
+    parser.add_argument(
+        "--documents-seconds", type=float, default=10, help="documents phase: seconds per side"
+    )
     parser.add_argument("--only", default=",".join(PHASES), help="phases to run, comma list")
     parser.add_argument("--results-dir", type=Path, default=Path("bench/results"))
     parser.add_argument("--docs", type=Path, default=Path("docs/benchmarks.md"))
@@ -158,6 +164,12 @@ async def main() -> None:
     started_at = datetime.now(UTC)
     with tempfile.TemporaryDirectory(prefix="jobstream-bench-") as tmp:
         results: dict[str, Any] = {}
+        if "documents" in phases:  # first, on a quiet machine: in-process, no stack
+            options = DocumentsOptions(seconds=args.documents_seconds)
+            results["documents"] = {
+                "tools": tool_versions(),
+                **run_documents(options, say=say),
+            }
         if phases & {"jobstream", "raw_kafka", "gateway", "list"}:
             results |= await run_jobstream_phases(args, phases, Path(tmp) / "stack")
         if "celery" in phases:

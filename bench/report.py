@@ -1,6 +1,7 @@
 """The results document (`bench/results/<timestamp>.json`) and its table in docs/benchmarks.md.
 
-The table sits between two markers in the doc; everything else there is written by hand.
+Each table sits between two markers in the doc (the pipeline's, the documents phase's); a run
+rewrites the tables of the phases it ran; everything else there is written by hand.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from jobstream.devstack import infra
 
 BEGIN = "<!-- bench:table:begin (written by `make bench`) -->"
 END = "<!-- bench:table:end -->"
+DOCUMENTS_BEGIN = "<!-- bench:documents:begin (written by `make bench`) -->"
+DOCUMENTS_END = "<!-- bench:documents:end -->"
+PIPELINE_PHASES = ("jobstream", "celery", "raw_kafka")
 
 
 def machine() -> dict[str, Any]:
@@ -96,6 +100,8 @@ def build(results: dict[str, Any], *, args: dict[str, Any], started_at: datetime
         "jobstream_over_raw_kafka.latency_p50": _ratio(
             headline["jobstream.latency_p50_ms"], headline["raw_kafka.latency_p50_ms"]
         ),
+        "documents.text_pdf_over_pdftotext": _get(doc, "documents.text_pdf.ratio"),
+        "documents.ocr_over_tesseract": _get(doc, "documents.ocr.ratio"),
         "jobstream_over_celery.latency_p50_below_capacity": _ratio(
             _get(doc, "jobstream.below_capacity.latency_ms.p50"),
             _get(doc, "celery.below_capacity.latency_ms.p50"),
@@ -219,10 +225,51 @@ def table(doc: dict[str, Any]) -> str:
 
 
 def write_table(doc: dict[str, Any], docs_path: Path, *, json_path: Path) -> None:
-    block = f"{BEGIN}\n{table(doc)}\n\nFull results: `{json_path}`.\n{END}"
-    text = docs_path.read_text() if docs_path.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
-    if BEGIN not in text or END not in text:
-        text += f"\n{BEGIN}\n{END}\n"
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    docs_path.write_text(head + block + tail)
+    """Rewrite the blocks of the phases that ran: the pipeline table, the documents table."""
+    text = docs_path.read_text() if docs_path.exists() else "# Benchmarks\n"
+    if any(name in doc for name in PIPELINE_PHASES):
+        block = f"{table(doc)}\n\nFull results: `{json_path}`."
+        text = _replace_block(text, BEGIN, END, block)
+    if "documents" in doc:
+        block = documents_table(doc) + f"\n\nFull results: `{json_path}`."
+        text = _replace_block(text, DOCUMENTS_BEGIN, DOCUMENTS_END, block)
+    docs_path.write_text(text)
+
+
+def documents_table(doc: dict[str, Any]) -> str:
+    m = doc["machine"]
+    lines = [
+        f"Run {doc['started_at']} at `{doc['revision']}` on {m['cores']} cores ({m['cpu']}), "
+        f"Python {m['python']}; {doc['documents'].get('tools', '')}",
+        "",
+        *documents_table_lines({k: v for k, v in doc["documents"].items() if isinstance(v, dict)}),
+    ]
+    return "\n".join(lines)
+
+
+def _replace_block(text: str, begin: str, end: str, block: str) -> str:
+    if begin not in text or end not in text:
+        text += f"\n{begin}\n{end}\n"
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{begin}\n{block}\n{end}{tail}"
+
+
+def documents_table_lines(documents: dict[str, Any]) -> list[str]:
+    """The documents phase as Markdown table lines (for docs/benchmarks.md)."""
+    lines = [
+        "| Documents workload | jobstream | baseline | baseline figure | jobstream / baseline |",
+        "|---|---|---|---|---|",
+    ]
+    for name, run in documents.items():
+        if "error" in run:
+            lines.append(f"| {name} | failed: {run['error']} | | | |")
+            continue
+        unit = run["unit"]
+        baseline = f"{run['baseline']:,.1f} {unit}" if run.get("baseline") is not None else "n/a"
+        ratio = f"**{run['ratio']}**" if run.get("ratio") is not None else "n/a"
+        tool = run.get("baseline_label") or "none"
+        lines.append(
+            f"| {run['label']} | {run['jobstream']:,.1f} {unit} | {tool} | {baseline} | {ratio} |"
+        )
+    return lines

@@ -90,14 +90,14 @@ async def test_the_lightweight_default_and_status_route(running_stack: RunningSt
     [
         (
             {"filename": "broken.pdf", "url": "data:application/pdf;base64,JVBERi0xLjQKJcfs"},
-            "corrupt_document",
+            "document_corrupt",
         ),
         (
             {"filename": "pic.png", "url": "data:image/png;base64,iVBORw0KGgo="},
-            "unsupported_document",
+            "document_corrupt",
         ),
-        ({"filename": "x.pdf", "url": "data:application/pdf;base64,@@@"}, "invalid_document"),
-        ({"filename": "x.pdf", "url": "https://example.com/x.pdf"}, "validation_error"),
+        ({"filename": "x.pdf", "url": "data:application/pdf;base64,@@@"}, "validation_error"),
+        ({"filename": "x.pdf", "url": "https://127.0.0.1/x.pdf"}, "document_url_forbidden"),
     ],
 )
 async def test_bad_documents_fail_the_job_with_a_clear_code(

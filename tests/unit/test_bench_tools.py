@@ -59,3 +59,31 @@ def test_the_table_replaces_only_its_block(tmp_path: Path) -> None:
     assert "old table" not in text
     assert text.startswith("# Title\n\nbefore\n\n") and text.endswith("\n\nafter\n")
     assert "| 200.0 jobs/s |" in text and "**0.25**" in text
+
+
+def test_a_documents_run_rewrites_only_the_documents_block(tmp_path: Path) -> None:
+    documents = {
+        "tools": "pdftotext version 24.02.0; tesseract 5.3.4",
+        "text_pdf": {
+            "label": "text PDF parse", "unit": "pages/s", "jobstream": 40.0,
+            "baseline_label": "pdftotext -layout", "baseline": 80.0, "ratio": 0.5, "detail": {},
+        },
+        "extract": {"label": "extract jobs", "unit": "jobs/s", "jobstream": 12.0, "ratio": None},
+        "ocr": {"error": "FileNotFoundError: tesseract"},
+    }  # fmt: skip
+    doc = report.build(
+        {"documents": documents}, args={"jobs": 10, "rate": 5.0},
+        started_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )  # fmt: skip
+    assert doc["ratios"]["documents.text_pdf_over_pdftotext"] == 0.5
+    page = tmp_path / "benchmarks.md"
+    page.write_text(
+        f"# T\n\n{report.BEGIN}\npipeline table\n{report.END}\n\n"
+        f"{report.DOCUMENTS_BEGIN}\nold documents\n{report.DOCUMENTS_END}\nend\n"
+    )
+    report.write_table(doc, page, json_path=Path("bench/results/x.json"))
+    text = page.read_text()
+    assert "pipeline table" in text and "old documents" not in text and text.endswith("\nend\n")
+    assert "| text PDF parse | 40.0 pages/s | pdftotext -layout | 80.0 pages/s | **0.5** |" in text
+    assert "| extract jobs | 12.0 jobs/s | none | n/a | n/a |" in text
+    assert "| ocr | failed: FileNotFoundError: tesseract |" in text
