@@ -166,8 +166,8 @@ def parse_section() -> Section:
         ["format", "documents", "pages", "line recall", "cell recall", "leaked", "time / page"],
         rows,
     )
-    failures = "\n".join(f"- `{f}`" for f in total.failures) or "none"
-    body = f"{METHOD}\n\n{table}\n\nFailures: {failures}"
+    failures = "\n".join(f"- `{f}`" for f in total.failures) or "none."
+    body = f"{METHOD}\n\n{table}\n\nDocuments that failed to parse:\n\n{failures}"
     figures = {
         f"line_recall.{k}": v for k, s in scores.items() if isinstance(v := _ratio(s.lines), float)
     }

@@ -6,6 +6,8 @@ Add yours with one line; the function takes no arguments and returns an
 
 from __future__ import annotations
 
-SECTIONS: dict[str, str] = {}
+SECTIONS: dict[str, str] = {
+    "parse": "evaluation.parse_quality:parse_section",
+}
 SECTIONS["office"] = "evaluation.native:office_section"
 SECTIONS["understanding"] = "evaluation.understanding_report:understanding_section"
