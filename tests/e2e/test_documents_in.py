@@ -5,7 +5,6 @@ cancel that stops a long OCR parse."""
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -21,11 +20,6 @@ pytest.importorskip("retab", reason="the retab SDK is not installed in this venv
 from retab import Retab
 
 pytestmark = pytest.mark.e2e
-
-
-def needs_loader(name: str) -> pytest.MarkDecorator:
-    missing = importlib.util.find_spec(f"jobstream.documents.loaders.{name}") is None
-    return pytest.mark.skipif(missing, reason=f"the {name} loader (helper office) is not built yet")
 
 
 PARSE = "/v1/documents/parse"
@@ -74,7 +68,7 @@ def sdk_parse(stack: RunningStack, filename: str, data: bytes, mime_type: str) -
         ("invoice.pdf", docs.text_pdf, PDF),
         ("scan.pdf", docs.scanned_pdf, PDF),
         ("photo.jpg", docs.phone_photo, "image/jpeg"),
-        pytest.param("invoice.docx", docs.docx_file, DOCX, marks=needs_loader("docx")),
+        ("invoice.docx", docs.docx_file, DOCX),
     ],
 )
 async def test_the_sdk_parses_what_a_new_user_sends(
@@ -88,7 +82,6 @@ async def test_the_sdk_parses_what_a_new_user_sends(
     assert body["pages"] and body["text"] == "\n\n".join(body["pages"])
 
 
-@needs_loader("xlsx")
 async def test_the_sdk_parses_a_spreadsheet_into_a_table(running_stack: RunningStack) -> None:
     data = docs.xlsx_file()
     body = await asyncio.to_thread(sdk_parse, running_stack, "prices.xlsx", data, XLSX)
@@ -124,13 +117,11 @@ BAD_INPUTS: list[tuple[str, str, Callable[[], bytes], str, str]] = [
     ("pixels", "huge.png", lambda: docs.pixel_bomb_png(6000), "image/png", "document_too_large"),
     ("zip", "bomb.docx", lambda: docs.zip_bomb_docx(60_000_000), DOCX, "document_too_large"),
 ]  # fmt: skip
-BAD_PARAMS = [
-    pytest.param(*case, id=case[0], marks=[needs_loader("docx")] if case[0] == "zip" else [])
-    for case in BAD_INPUTS
-]
 
 
-@pytest.mark.parametrize(("case", "filename", "make", "mime_type", "code"), BAD_PARAMS)
+@pytest.mark.parametrize(
+    ("case", "filename", "make", "mime_type", "code"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS]
+)
 async def test_bad_input_fails_with_its_code_and_the_worker_carries_on(
     running_stack: RunningStack, case: str, filename: str, make: Callable[[], bytes],
     mime_type: str, code: str,
