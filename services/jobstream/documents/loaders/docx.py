@@ -68,14 +68,28 @@ def _style_outline_level(style: Any) -> int | None:
     return None
 
 
-def _kind_and_level(paragraph: Any) -> tuple[BlockKind, int]:
-    name = (paragraph.style.name or "") if paragraph.style is not None else ""
+StyleCache = dict[str | None, tuple[str, int | None]]  # style id -> (name, outline level)
+
+
+def _style_of(paragraph: Any, cache: StyleCache) -> tuple[str, int | None]:
+    """The paragraph style's name and outline level, resolved once per style (python-docx
+    resolves a style by scanning every style, which made long documents quadratic)."""
+    style_id = paragraph._p.style
+    if style_id not in cache:
+        style = paragraph.style
+        name = (style.name or "") if style is not None else ""
+        cache[style_id] = (name, _style_outline_level(style))
+    return cache[style_id]
+
+
+def _kind_and_level(paragraph: Any, cache: StyleCache) -> tuple[BlockKind, int]:
+    name, style_level = _style_of(paragraph, cache)
     if name == "Title":
         return "heading", 1
     if name.startswith("Heading ") and name[8:].isdigit():
         return "heading", int(name[8:])
     own = paragraph._p.find(f"{qn('w:pPr')}/{qn('w:outlineLvl')}")
-    level = int(own.get(qn("w:val"))) if own is not None else _style_outline_level(paragraph.style)
+    level = int(own.get(qn("w:val"))) if own is not None else style_level
     if level is not None and level < 9:
         return "heading", level + 1
     if paragraph._p.find(f"{qn('w:pPr')}/{qn('w:numPr')}") is not None or name.startswith("List"):
@@ -125,6 +139,7 @@ def _blocks_of(container: Any, *, kind: BlockKind | None = None) -> Iterator[Blo
     """Blocks of a body, header or footer in order; page breaks as `_PAGE_BREAK`; a paragraph
     ending a section as "section"."""
     parent = container._body if hasattr(container, "_body") else container  # a Document's body
+    styles: StyleCache = {}
     for item in _inner_content(parent, parent._element):
         if isinstance(item, DocxTable):
             table = _table(item._tbl)
@@ -134,7 +149,7 @@ def _blocks_of(container: Any, *, kind: BlockKind | None = None) -> Iterator[Blo
         p = item._p
         if p.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}") is not None:
             yield _PAGE_BREAK
-        block_kind, level = _kind_and_level(item) if kind is None else (kind, 0)
+        block_kind, level = _kind_and_level(item, styles) if kind is None else (kind, 0)
         for index, part in enumerate("".join(_text_of(p)).split(_PAGE_BREAK)):
             if index:
                 yield _PAGE_BREAK

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Final
 
 _LOCALE_DATES: Final = {"mm-dd-yy": "%Y-%m-%d", "m/d/yy h:mm": "%Y-%m-%d %H:%M"}
@@ -50,7 +51,8 @@ def _general(number: float) -> str:
     return f"{number:.10g}".replace("e+", "E+").replace("e-", "E-")
 
 
-def _sections(fmt: str) -> list[str]:
+@lru_cache(maxsize=512)
+def _sections(fmt: str) -> tuple[str, ...]:
     sections: list[str] = []
     current: list[str] = []
     quoted = False
@@ -62,7 +64,7 @@ def _sections(fmt: str) -> list[str]:
             current = []
         else:
             current.append(char)
-    return [*sections, "".join(current)]
+    return (*sections, "".join(current))
 
 
 def _currency(match: re.Match[str]) -> str:
@@ -132,8 +134,13 @@ def _date_text(value: dt.datetime | dt.date | dt.time, fmt: str) -> str:
     return _render_date(value, _BRACKETS.sub("", section))
 
 
+@lru_cache(maxsize=512)
+def _date_tokens(section: str) -> tuple[str, ...]:
+    return tuple(_DATE_TOKENS.findall(section))
+
+
 def _render_date(value: dt.datetime | dt.date | dt.time, section: str) -> str:
-    tokens = _DATE_TOKENS.findall(section)
+    tokens = _date_tokens(section)
     twelve_hour = any(token.lower() in {"am/pm", "a/p"} for token in tokens)
     out: list[str] = []
     for index, token in enumerate(tokens):
@@ -141,7 +148,7 @@ def _render_date(value: dt.datetime | dt.date | dt.time, section: str) -> str:
     return "".join(out)
 
 
-def _is_minute(tokens: list[str], index: int) -> bool:
+def _is_minute(tokens: tuple[str, ...], index: int) -> bool:
     """An m/mm right after hours or right before seconds means minutes."""
     before = [t.lower() for t in tokens[:index] if t.strip() and t not in ":"][-1:]
     after = [t.lower() for t in tokens[index + 1 :] if t.strip() and t not in ":"][:1]
@@ -151,7 +158,7 @@ def _is_minute(tokens: list[str], index: int) -> bool:
 def _date_token(
     value: dt.datetime | dt.date | dt.time,
     token: str,
-    tokens: list[str],
+    tokens: tuple[str, ...],
     index: int,
     *,
     twelve_hour: bool,
