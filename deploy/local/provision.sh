@@ -103,6 +103,18 @@ provision_system_packages() {
 }
 
 provision_system_packages
+# The generated Retab SDK, beside the venv's hand-written one (tests/e2e/sdk_gen_b.py runs it).
+provision_retab_gen_b() {
+  local target="$cache/retab-0.0.148"
+  [ -f "$target/retab/client.py" ] && return 0
+  say "installing retab 0.0.148 into $target"
+  rm -rf "$target.partial"
+  "$root/.venv/bin/python" -m pip install -q --disable-pip-version-check --no-deps \
+    --target "$target.partial" retab==0.0.148
+  mv "$target.partial" "$target"
+}
+
 provision_venv
 provision_kafka
 provision_ferretdb
+provision_retab_gen_b

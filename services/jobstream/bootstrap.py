@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from jobstream.adapters.blobs import S3BlobStore
 from jobstream.adapters.kafka import KafkaEventPublisher
 from jobstream.adapters.mongo import MongoApiKeys, MongoJobStore, MongoOutbox, connect
+from jobstream.core.principal import EndpointNames
 from jobstream.settings import CommonSettings, GatewaySettings
 
 if TYPE_CHECKING:
@@ -26,8 +27,10 @@ async def connect_blobs(settings: CommonSettings) -> S3BlobStore:
 
 async def connect_gateway(settings: GatewaySettings) -> GatewayDeps:
     from jobstream.adapters.metrics import ENDPOINT_DEPLOYED
+    from jobstream.adapters.mongo_idempotency import MongoIdempotencyStore
     from jobstream.gateway.app import GatewayDeps
     from jobstream.gateway.auth import ApiKeyResolver
+    from jobstream.gateway.idempotency import IdempotencyGuard
     from jobstream.gateway.service import JobService
 
     for slug in settings.deployed_slugs:
@@ -46,21 +49,33 @@ async def connect_gateway(settings: GatewaySettings) -> GatewayDeps:
     async def close_mongo() -> None:
         await client.close()
 
+    idempotency = MongoIdempotencyStore(db)
+    await idempotency.ensure_indexes()
+    guard = IdempotencyGuard(
+        idempotency, ttl_seconds=settings.idempotency_ttl_seconds,
+        wait_seconds=settings.idempotency_wait_seconds,
+        lock_seconds=settings.idempotency_lock_seconds,
+    )  # fmt: skip
     return GatewayDeps(
         jobs=service,
         keys=ApiKeyResolver(MongoApiKeys(db)),
+        idempotency=guard,
         closers=[close_mongo, publisher.stop, blobs.close],
     )
 
 
 async def create_api_key(
-    mongo_url: str, database: str, *, organization_id: str, name: str | None
-) -> str:
+    mongo_url: str, database: str, *, organization_id: str, name: str | None,
+    endpoint_names: EndpointNames = "as_submitted",
+) -> str:  # fmt: skip
     """Issue a key on its own short-lived connection (CLI, `make up`, tests, benchmarks)."""
     from jobstream.gateway.auth import issue_api_key
 
     client, db = connect(mongo_url, database)
     try:
-        return await issue_api_key(MongoApiKeys(db), organization_id=organization_id, name=name)
+        return await issue_api_key(
+            MongoApiKeys(db), organization_id=organization_id, name=name,
+            endpoint_names=endpoint_names,
+        )  # fmt: skip
     finally:
         await client.close()

@@ -103,12 +103,14 @@ def cmd_janitor(args: argparse.Namespace) -> int:
 
 def cmd_keys(args: argparse.Namespace) -> int:
     from jobstream.bootstrap import create_api_key
+    from jobstream.core.principal import endpoint_names_of
     from jobstream.settings import CommonSettings
 
     settings = CommonSettings()
     key = create_api_key(
-        settings.mongo_url, settings.mongo_database, organization_id=args.org, name=args.name
-    )
+        settings.mongo_url, settings.mongo_database, organization_id=args.org, name=args.name,
+        endpoint_names=endpoint_names_of(args.endpoint_names) or "as_submitted",
+    )  # fmt: skip
     print(asyncio.run(key))
     return 0
 
@@ -152,6 +154,11 @@ def build_parser() -> argparse.ArgumentParser:
     keys.add_argument("action", choices=["create"])
     keys.add_argument("--org", required=True)
     keys.add_argument("--name")
+    keys.add_argument(
+        "--endpoint-names", choices=["as-submitted", "gen-b"], default="as-submitted",
+        help="how job endpoint names are shown to this key's client (gen-b: the generated "
+        "Retab SDK 0.0.142+, whose endpoint enum rejects legacy names)",
+    )  # fmt: skip
     keys.set_defaults(func=cmd_keys)
     topics = sub.add_parser("topics", help="create the Kafka topics")
     topics.add_argument("action", choices=["create"])

@@ -60,6 +60,10 @@ class CommonSettings(BaseSettings):
         False, description="accept `http://` document URLs (`https://` and `data:` always)"
     )
     log_level: str = Field("INFO", description="JSON log level")
+    idempotency_ttl_seconds: float = Field(
+        24 * 3600.0,
+        description="an Idempotency-Key's answer is replayed this long (then the janitor drops it)",
+    )
 
     @property
     def events_topic(self) -> str:
@@ -93,6 +97,13 @@ class GatewaySettings(CommonSettings):
     confirm_timeout_seconds: float = Field(
         3.0, description="cancel/retry wait this long for the projector to show their effect"
     )
+    idempotency_wait_seconds: float = Field(
+        10.0, description="a duplicate waits this long for the first request's answer, then 409"
+    )
+    idempotency_lock_seconds: float = Field(
+        60.0, description="a key claimed this long ago and never answered is taken over"
+    )
+    batch_max_jobs: int = Field(1000, ge=1, description="jobs per POST /v1/jobs/batch")
 
 
 class WorkerSettings(CommonSettings):

@@ -24,6 +24,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from jobstream.core.listing import LIST_INDEXES
+from jobstream.core.principal import EndpointNames, Principal, endpoint_names_of
 from jobstream.core.record import JobRecord
 
 Doc = dict[str, Any]
@@ -212,14 +213,19 @@ class MongoApiKeys:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self._keys: AsyncCollection[Doc] = db["api_keys"]
 
-    async def add(self, *, key_hash: str, organization_id: str, name: str | None) -> None:
-        await self._keys.insert_one(
-            {"_id": key_hash, "organization_id": organization_id, "name": name, "at": time.time()}
-        )
+    async def add(
+        self, *, key_hash: str, organization_id: str, name: str | None,
+        endpoint_names: EndpointNames = "as_submitted",
+    ) -> None:  # fmt: skip
+        doc = {"_id": key_hash, "organization_id": organization_id, "name": name}
+        await self._keys.insert_one({**doc, "endpoint_names": endpoint_names, "at": time.time()})
 
-    async def organization_for(self, key_hash: str) -> str | None:
+    async def principal_for(self, key_hash: str) -> Principal | None:
         doc = await self._keys.find_one({"_id": key_hash})
-        return None if doc is None else str(doc["organization_id"])
+        if doc is None:
+            return None
+        names = endpoint_names_of(doc.get("endpoint_names")) or "as_submitted"
+        return Principal(organization_id=str(doc["organization_id"]), endpoint_names=names)
 
 
 async def fetch_all(cursor: AsyncCursor[Doc], *, limit: int) -> list[Doc]:

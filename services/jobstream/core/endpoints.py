@@ -44,3 +44,52 @@ def slug_for(endpoint: str) -> str | None:
     if endpoint == NOOP_ENDPOINT:
         return NOOP_SLUG
     return ENDPOINT_SLUGS.get(endpoint)
+
+
+# The generated SDK (Python `retab` 0.0.142-0.0.148) types `Job.endpoint` as this closed enum and
+# rejects any other name when it parses a job or a list page.
+GEN_B_ENDPOINTS: Final[tuple[str, ...]] = (
+    "/v1/extractions",
+    "/v1/parses",
+    "/v1/splits",
+    "/v1/partitions",
+    "/v1/classifications",
+    "/v1/schemas/generate",
+    "/v1/edits",
+    "/v1/edits/templates/generate",
+    "/v1/evals/extract/process",
+    "/v1/evals/extract/extract",
+    "/v1/evals/extract/split",
+)
+
+# A stored name outside that enum → the enum member that names the same operation. Names with no
+# such member (`/v1/files/analyze`, the split/classify evals, the diagnostic noop) are absent.
+GEN_B_EQUIVALENTS: Final[dict[str, str]] = {
+    "/v1/documents/extract": "/v1/extractions",
+    "/v1/projects/extract": "/v1/extractions",
+    "/v1/documents/parse": "/v1/parses",
+    "/v1/documents/split": "/v1/splits",
+    "/v1/documents/classify": "/v1/classifications",
+    "/v1/edit/agent/fill": "/v1/edits",
+    "/v1/edit/templates/fill": "/v1/edits",
+    "/v1/edits/templates/fill": "/v1/edits",
+    "/v1/edit/templates/generate": "/v1/edits/templates/generate",
+}
+
+
+def gen_b_name(endpoint: str) -> str | None:
+    """How a generated-SDK client sees a stored endpoint name; None when it has no equivalent."""
+    if endpoint in GEN_B_ENDPOINTS:
+        return endpoint
+    return GEN_B_EQUIVALENTS.get(endpoint)
+
+
+def names_shown_as_gen_b(name: str) -> tuple[str, ...]:
+    """Every stored name a generated-SDK client sees as `name` (for its `endpoint` list filter)."""
+    stored = [stored for stored, shown in GEN_B_EQUIVALENTS.items() if shown == name]
+    return (name, *stored) if name in GEN_B_ENDPOINTS else tuple(stored)
+
+
+def gen_b_presentable() -> tuple[str, ...]:
+    """Every stored name a generated-SDK client can be shown."""
+    return (*GEN_B_ENDPOINTS, *GEN_B_EQUIVALENTS)

@@ -55,6 +55,12 @@ class RetryConflictError(JobstreamError):
     code = "job_active"
 
 
+class IdempotencyConflictError(JobstreamError):
+    """The first request with this Idempotency-Key is still running (409)."""
+
+    code = "idempotency_key_in_progress"
+
+
 class TransientError(Exception):
     """A failure worth retrying with backoff (network, throttling, unavailable dependency)."""
 

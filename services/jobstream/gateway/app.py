@@ -3,35 +3,41 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi import FastAPI, Header, Query, Request
 from fastapi.responses import Response
 
 from jobstream.adapters.metrics import render
-from jobstream.core.errors import AuthenticationError
 from jobstream.core.listing import parse_list_query
-from jobstream.gateway.auth import ApiKeyResolver
+from jobstream.core.principal import EndpointNames
+from jobstream.gateway.deps import (
+    ERRORS,
+    JSON,
+    DepsDep,
+    GatewayDeps,
+    NamesDep,
+    OrgDep,
+    json_response,
+)
 from jobstream.gateway.http import RequestContextMiddleware, error_response, install_error_handlers
+from jobstream.gateway.idempotency import (
+    IdempotencyKeyHeader,
+    StoredAnswer,
+    idempotently,
+    replayable,
+)
+from jobstream.gateway.naming import list_query_for, present_job, present_list
 from jobstream.gateway.openapi import install_endpoint_bodies
-from jobstream.gateway.service import Answer, JobService
+from jobstream.gateway.service import Answer
+from jobstream.gateway.versioning import UnversionedPathMiddleware
 from jobstream.settings import GatewaySettings
-from jobstream_schemas.api import ErrorBody, JobCreate, JobList, JobPublic, JobStatusPublic
+from jobstream_schemas.api import JobCreate, JobList, JobPublic, JobStatusPublic
 
 log = logging.getLogger(__name__)
-JSON = "application/json"
-
-
-@dataclass
-class GatewayDeps:
-    """What the routes need; built from settings in production, from fakes in tests."""
-
-    jobs: JobService
-    keys: ApiKeyResolver
-    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+__all__ = ["DepsDep", "GatewayDeps", "OrgDep", "create_app"]
 
 
 async def build_deps(settings: GatewaySettings) -> GatewayDeps:
@@ -41,40 +47,14 @@ async def build_deps(settings: GatewaySettings) -> GatewayDeps:
 
 
 def _json(model: JobPublic | JobList | JobStatusPublic, status: int = 200) -> Response:
-    return Response(model.model_dump_json(), status_code=status, media_type=JSON)
+    return json_response(model, status)
 
 
-def _answer(answer: Answer) -> Response:
-    return _json(answer.job, 202 if answer.delayed else 200)
+def _answer(answer: Answer, names: EndpointNames) -> Response:
+    return _json(present_job(answer.job, names), 202 if answer.delayed else 200)
 
 
-async def get_deps(request: Request) -> GatewayDeps:
-    # async on purpose: FastAPI runs a plain `def` dependency in a worker thread, a thread hop
-    # per request that cost the gateway about 8 % of its CPU under load.
-    return request.app.state.deps  # type: ignore[no-any-return]
-
-
-DepsDep = Annotated[GatewayDeps, Depends(get_deps)]
-
-
-async def organization(
-    deps: DepsDep, api_key: Annotated[str | None, Header(alias="Api-Key")] = None
-) -> str:
-    """The caller's organization, from its `Api-Key` header."""
-    if not api_key:
-        raise AuthenticationError("Send an Api-Key header.", code="missing_api_key")
-    org = await deps.keys.organization(api_key)
-    if org is None:
-        raise AuthenticationError("Unknown API key.", code="invalid_api_key")
-    return org
-
-
-OrgDep = Annotated[str, Depends(organization)]
 FlagQuery = Annotated[bool, Query()]
-
-ERRORS: dict[int | str, dict[str, object]] = {
-    code: {"model": ErrorBody} for code in (400, 401, 404, 409, 413, 422)
-}
 
 
 def create_app(
@@ -98,6 +78,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(UnversionedPathMiddleware)
     install_error_handlers(app)
     install_endpoint_bodies(app)
 
@@ -106,31 +87,48 @@ def create_app(
         body: JobCreate,
         deps: DepsDep,
         org: OrgDep,
+        names: NamesDep,
         traceparent: Annotated[str | None, Header()] = None,
+        idempotency_key: IdempotencyKeyHeader = None,
     ) -> Response:
-        """Create a job; 202 with warning `dispatch_delayed` when stored but not yet dispatched."""
-        return _answer(
-            await deps.jobs.submit_job(body, organization_id=org, traceparent=traceparent)
-        )
+        """Create a job; 202 with warning `dispatch_delayed` when stored but not yet dispatched.
+
+        With an `Idempotency-Key`, a repeat of the same request within 24 h gets the first
+        answer (header `Idempotent-Replayed: true`); another request with the key gets 422."""
+
+        if idempotency_key is None:
+            answer = await deps.jobs.submit_job(body, organization_id=org, traceparent=traceparent)
+            return _answer(answer, names)
+
+        async def submit() -> StoredAnswer:
+            answer = await deps.jobs.submit_job(body, organization_id=org, traceparent=traceparent)
+            return StoredAnswer(202 if answer.delayed else 200, answer.job.model_dump_json())
+
+        stored = await idempotently(
+            deps.idempotency, organization_id=org, key=idempotency_key, operation="jobs.create",
+            body=body.model_dump(mode="json"), produce=submit,
+        )  # fmt: skip
+        job = present_job(JobPublic.model_validate_json(stored.body), names)
+        return replayable(_json(job, stored.status), stored)
 
     @app.get("/v1/jobs", response_model=JobList, responses=ERRORS, tags=["jobs"])
-    async def list_jobs(request: Request, deps: DepsDep, org: OrgDep) -> Response:
+    async def list_jobs(request: Request, deps: DepsDep, org: OrgDep, names: NamesDep) -> Response:
         """List jobs, newest first by default, with cursor paging and filters."""
         params = {key: request.query_params.getlist(key) for key in request.query_params}
-        query = parse_list_query(params)
-        return _json(await deps.jobs.list_jobs(query, organization_id=org))
+        query = list_query_for(parse_list_query(params), names)
+        return _json(present_list(await deps.jobs.list_jobs(query, organization_id=org), names))
 
     @app.get("/v1/jobs/{job_id}", response_model=JobPublic, responses=ERRORS, tags=["jobs"])
     async def get_job(
-        job_id: str, deps: DepsDep, org: OrgDep, include_request: FlagQuery = False,
-        include_response: FlagQuery = False,
+        job_id: str, deps: DepsDep, org: OrgDep, names: NamesDep,
+        include_request: FlagQuery = False, include_response: FlagQuery = False,
     ) -> Response:  # fmt: skip
         """Retrieve a job; request and response only when asked for."""
         job = await deps.jobs.get_job(
             job_id, organization_id=org, include_request=include_request,
             include_response=include_response,
         )  # fmt: skip
-        return _json(job)
+        return _json(present_job(job, names))
 
     @app.get(
         "/v1/jobs/{job_id}/status", response_model=JobStatusPublic, responses=ERRORS, tags=["jobs"]
@@ -141,14 +139,14 @@ def create_app(
         return _json(record.status_view())
 
     @app.post("/v1/jobs/{job_id}/cancel", response_model=JobPublic, responses=ERRORS, tags=["jobs"])
-    async def cancel_job(job_id: str, deps: DepsDep, org: OrgDep) -> Response:
+    async def cancel_job(job_id: str, deps: DepsDep, org: OrgDep, names: NamesDep) -> Response:
         """Cancel a job; running work is aborted. No body, or `{}`, is accepted."""
-        return _answer(await deps.jobs.cancel_job(job_id, organization_id=org))
+        return _answer(await deps.jobs.cancel_job(job_id, organization_id=org), names)
 
     @app.post("/v1/jobs/{job_id}/retry", response_model=JobPublic, responses=ERRORS, tags=["jobs"])
-    async def retry_job(job_id: str, deps: DepsDep, org: OrgDep) -> Response:
+    async def retry_job(job_id: str, deps: DepsDep, org: OrgDep, names: NamesDep) -> Response:
         """Retry a failed, cancelled or expired job in place (same id, next attempt)."""
-        return _answer(await deps.jobs.retry_job(job_id, organization_id=org))
+        return _answer(await deps.jobs.retry_job(job_id, organization_id=org), names)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:

@@ -25,6 +25,7 @@ STATUS_BY_ERROR: dict[type[errors.JobstreamError], int] = {
     errors.CancelConflictError: 409,
     errors.NotRetryableError: 400,
     errors.RetryConflictError: 409,
+    errors.IdempotencyConflictError: 409,
 }
 
 

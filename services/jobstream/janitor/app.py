@@ -10,6 +10,7 @@ import time
 
 from jobstream.adapters.kafka import KafkaEventPublisher
 from jobstream.adapters.mongo import MongoJobStore, MongoOutbox, connect
+from jobstream.adapters.mongo_idempotency import MongoIdempotencyStore
 from jobstream.adapters.ops_http import OpsServer, ops_app
 from jobstream.bootstrap import connect_blobs
 from jobstream.janitor.core import Janitor
@@ -22,7 +23,9 @@ async def run_janitor(settings: JanitorSettings, *, stop: asyncio.Event) -> None
     client, db = connect(settings.mongo_url, settings.mongo_database)
     publisher = KafkaEventPublisher(settings.kafka_bootstrap, client_id="janitor")
     blobs = await connect_blobs(settings)
-    janitor = Janitor(settings, MongoJobStore(db), MongoOutbox(db), publisher, blobs)
+    janitor = Janitor(
+        settings, MongoJobStore(db), MongoOutbox(db), publisher, blobs, MongoIdempotencyStore(db)
+    )
     ops = OpsServer(
         ops_app(lambda: {"status": "ok"}), host=settings.host, port=settings.metrics_port
     )

@@ -17,6 +17,7 @@ from jobstream.adapters.blobs import BlobStore
 from jobstream.adapters.kafka import KafkaEventPublisher, PublishError, message_for
 from jobstream.adapters.metrics import JOBS_EXPIRED, OUTBOX_DEPTH, OUTBOX_RELAYED
 from jobstream.adapters.mongo import MongoJobStore, MongoOutbox
+from jobstream.adapters.mongo_idempotency import MongoIdempotencyStore
 from jobstream.settings import JanitorSettings
 from jobstream_schemas.events import JobArtifactsPurged, JobArtifactsPurgedPayload, JobExpired
 
@@ -38,12 +39,15 @@ class Janitor:
     outbox: MongoOutbox
     publisher: KafkaEventPublisher
     blobs: BlobStore
+    idempotency: MongoIdempotencyStore | None = None
 
     async def run_pass(self, *, now: float | None = None, sweep: bool = True) -> PassReport:
         now = time.time() if now is None else now
         relayed = await self.relay_outbox(now=now)
         expired = await self.expire_due(now=int(now)) if sweep else 0
         purged = await self.purge_expired(now=int(now)) if sweep else 0
+        if sweep and self.idempotency is not None:
+            await self.idempotency.purge(created_before=now - self.settings.idempotency_ttl_seconds)
         OUTBOX_DEPTH.set(await self.outbox.depth())
         return PassReport(relayed, expired, purged)
 
