@@ -14,6 +14,7 @@ from typing import Any
 from evaluation.corpus.business import (
     CATEGORIES,
     INVOICE_SCHEMA,
+    KIND_SCHEMAS,
     SUBDOCUMENTS,
     Labeled,
     expected_category,
@@ -94,6 +95,20 @@ def score_extraction(docs: Iterable[Labeled], load: Loader | None = None) -> Ext
             if not ok:
                 score.misses.append((doc.doc_id, name, doc.truth[name], data.get(name)))
     return score
+
+
+def score_other_kinds(docs: Iterable[Labeled]) -> dict[str, Tally]:
+    """Field accuracy on receipts, bank statements and identity documents, per kind."""
+    tallies: dict[str, Tally] = defaultdict(Tally)
+    for doc in docs:
+        if doc.kind not in KIND_SCHEMAS:
+            continue
+        schema, truth_keys = KIND_SCHEMAS[doc.kind]
+        data = extract_document(doc.document, schema).data
+        for name in schema["properties"]:
+            key = truth_keys.get(name, name)
+            tallies[doc.kind].add(field_correct(key, doc.truth[key], data.get(name)))
+    return tallies
 
 
 def score_classification(

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 
 from evaluation.corpus.business import (
+    KIND_SCHEMAS,
     Labeled,
     classification_set,
     invoices,
@@ -23,6 +24,7 @@ from evaluation.understanding import (
     Loader,
     score_classification,
     score_extraction,
+    score_other_kinds,
     score_split,
 )
 from jobstream.documents.loaders.options import LoadOptions
@@ -85,31 +87,18 @@ def _breakdown(score: ExtractionScore, keys: tuple[str, ...], attribute: str) ->
     return [tallies[key].rate if key in tallies else "-" for key in keys]
 
 
-def understanding_section() -> Section:
+def _extraction_markdown() -> tuple[str, dict[str, float]]:
     all_invoices = invoices()
-    sample = _one_per_combination(all_invoices)
     sources: list[tuple[str, list[Labeled], Callable[[Labeled], Document] | None]] = [
         ("Document", all_invoices, None),
         ("text PDF", all_invoices, text_pdf),
-        ("scan (200 dpi OCR)", sample, scan),
+        ("scan (200 dpi OCR)", _one_per_combination(all_invoices), scan),
     ]
     rows, scores = _extraction_rows(sources)
-    dev = {name: score for name, score in scores.items() if name.endswith("development")}
-    field_rows = [[name, *(_breakdown(s, FIELDS, "by_field"))] for name, s in scores.items()]
-    layout_rows = [[name, *(_breakdown(s, LAYOUTS, "by_layout"))] for name, s in scores.items()]
-    language_rows = [
-        [name, *(_breakdown(s, LANGUAGES, "by_language"))] for name, s in scores.items()
-    ]
-    classes = classification_set()
-    class_rows, split_rows = [], []
-    for group, members in _kind_groups(classes).items():
-        tally, _ = score_classification(members)
-        class_rows.append([group, tally.total, tally.rate])
-    for group, members in _kind_groups(packets()).items():
-        tally, _ = score_split(members)
-        split_rows.append([group, f"{tally.right} / {tally.total}", tally.rate])
+    field_rows = [[name, *_breakdown(s, FIELDS, "by_field")] for name, s in scores.items()]
+    layout_rows = [[name, *_breakdown(s, LAYOUTS, "by_layout")] for name, s in scores.items()]
+    language_rows = [[name, *_breakdown(s, LANGUAGES, "by_language")] for name, s in scores.items()]
     markdown = "\n\n".join([
-        _INTRO,
         "### Extraction: invoice field accuracy\n\n" + markdown_table(
             ["source", "set", "invoices", "field accuracy", "time per invoice"], rows),
         "Per field:\n\n" + markdown_table(["source / set", *FIELDS], field_rows),
@@ -117,14 +106,39 @@ def understanding_section() -> Section:
         + markdown_table(["source / set", *LAYOUTS], layout_rows),
         "Per language (`it` is the held-out language):\n\n"
         + markdown_table(["source / set", *LANGUAGES], language_rows),
+    ])  # fmt: skip
+    return markdown, {f"extract {name}": score.overall.rate for name, score in scores.items()}
+
+
+def _document_kinds_markdown() -> str:
+    classes = classification_set()
+    class_rows, kind_rows, split_rows = [], [], []
+    for group, members in _kind_groups(classes).items():
+        tally, _ = score_classification(members)
+        class_rows.append([group, tally.total, tally.rate])
+        tallies = score_other_kinds(members)
+        kind_rows.append([group, *(tallies[kind].rate for kind in KIND_SCHEMAS)])
+    for group, members in _kind_groups(packets()).items():
+        tally, _ = score_split(members)
+        split_rows.append([group, f"{tally.right} / {tally.total}", tally.rate])
+    return "\n\n".join([
+        "### Extraction: other kinds (Documents)\n\n"
+        + markdown_table(["set", *KIND_SCHEMAS], kind_rows),
         "### Classification (six categories, catch-all `Other`)\n\n"
         + markdown_table(["set", "documents", "accuracy"], class_rows),
         "### Split: packets whose every range is exact\n\n"
         + markdown_table(["set", "exact", "rate"], split_rows),
     ])  # fmt: skip
-    figures = {f"extract {name}": s.overall.rate for name, s in dev.items()}
-    return Section(title="Understanding: extract, classify, split (local engine)",
-                   markdown=markdown, figures=figures)  # fmt: skip
+
+
+def understanding_section() -> Section:
+    extraction, figures = _extraction_markdown()
+    markdown = "\n\n".join([_INTRO, extraction, _document_kinds_markdown()])
+    return Section(
+        title="Understanding: extract, classify, split (local engine)",
+        markdown=markdown,
+        figures=figures,
+    )
 
 
 def _kind_groups(docs: list[Labeled]) -> dict[str, list[Labeled]]:

@@ -70,8 +70,8 @@ provision_ferretdb() {
   mv "$bin.tmp" "$bin" && rm -rf "$work"
 }
 
-# The OCR engine and its language data, and poppler-utils (pdftotext/pdftoppm, the bench's
-# baseline): checked in one go, then `apt-get update` once and one `apt-get install -y` for all
+# The OCR engine and its language data, poppler-utils (pdftotext/pdftoppm, the bench's
+# baseline) and the DejaVu fonts the corpora draw with: checked in one go, then `apt-get update` once and one `apt-get install -y` for all
 # that is missing. Without root or apt-get it says what to install and fails.
 ocr_languages="eng deu fra nld spa ita por pol"
 missing_system_packages() {
@@ -82,6 +82,8 @@ missing_system_packages() {
     grep -qx "$lang" <<<"$langs" || missing+=("tesseract-ocr-$lang")
   done
   command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+  # the generated corpora's fonts (Polish and other Latin Extended letters)
+  [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
   echo "${missing[*]}"
 }
 

@@ -78,6 +78,31 @@ INVOICE_SCHEMA: dict[str, Any] = {
     "required": ["invoice_number", "invoice_date", "total_amount"],
 }
 
+# Schemas for the other kinds, and which truth key each property is scored against.
+KIND_SCHEMAS: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
+    "receipt": (
+        {"type": "object", "properties": {
+            "merchant": {"type": "string"}, "date": {"type": "string", "format": "date"},
+            "total": {"type": "number"}, "currency": {"type": "string"}}},
+        {"merchant": "vendor_name", "date": "date", "total": "total_amount", "currency": "currency"},
+    ),
+    "bank_statement": (
+        {"type": "object", "properties": {
+            "bank_name": {"type": "string"}, "account_holder": {"type": "string"},
+            "iban": {"type": "string"}, "opening_balance": {"type": "number"},
+            "closing_balance": {"type": "number"}}},
+        {},
+    ),
+    "identity_document": (
+        {"type": "object", "properties": {
+            "surname": {"type": "string"}, "given_names": {"type": "string"},
+            "date_of_birth": {"type": "string", "format": "date"},
+            "document_number": {"type": "string"},
+            "expiry_date": {"type": "string", "format": "date"}}},
+        {},
+    ),
+}  # fmt: skip
+
 CATEGORY_OF = {"invoice": "Invoice", "receipt": "Receipt", "bank_statement": "Bank statement",
                "contract": "Contract", "identity_document": "Identity document"}  # fmt: skip
 CATEGORIES: tuple[tuple[str, str], ...] = (

@@ -186,8 +186,13 @@ def contract(rng: random.Random, language: str, *, pages: int = 2) -> Made:
     return sheets, {"effective_date": when.isoformat(), "parties": [a, b]}
 
 
+def _passport_day(value: date) -> str:
+    """How identity documents print dates: `03 JUL 1956`."""
+    return f"{value.day:02d} {value.strftime('%b').upper()} {value.year}"
+
+
 def identity_document(rng: random.Random, language: str) -> Made:
-    w, style = WORDS[language], rng.choice(STYLES[language])
+    w = WORDS[language]
     surname, given = rng.choice(_SURNAMES), rng.choice(_GIVEN)
     born = date(1950, 1, 1) + timedelta(days=rng.randrange(18000))
     expiry = date(2027, 1, 1) + timedelta(days=rng.randrange(3000))
@@ -196,7 +201,7 @@ def identity_document(rng: random.Random, language: str) -> Made:
     sheet.frame(60, 60, 420, 250)
     sheet.text(80, 75, w["id"], size=14, bold=True)
     fields = ((w["surname"], surname.upper()), (w["given"], given.upper()), (w["nat"], w["natv"]),
-              (w["dob"], day(born, style)), (w["docno"], number), (w["expiry"], day(expiry, style)))  # fmt: skip
+              (w["dob"], _passport_day(born)), (w["docno"], number), (w["expiry"], _passport_day(expiry)))  # fmt: skip
     for n, (label, value) in enumerate(fields):
         sheet.text(200, 105 + n * 30, label, size=7)
         sheet.text(200, 115 + n * 30, value, size=11)

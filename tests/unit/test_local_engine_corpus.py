@@ -16,7 +16,12 @@ from evaluation.corpus.business import (
 )
 from evaluation.corpus.business_invoices import LAYOUTS
 from evaluation.corpus.sheet import Sheet, to_document
-from evaluation.understanding import score_classification, score_extraction, score_split
+from evaluation.understanding import (
+    score_classification,
+    score_extraction,
+    score_other_kinds,
+    score_split,
+)
 
 from jobstream.engines.local.classify import classify_document
 from jobstream.engines.local.dates import date_order, parse_date
@@ -32,6 +37,13 @@ def test_invoice_field_accuracy_on_documents_is_at_least_95_percent() -> None:
     assert score.overall.rate >= 0.95, score.misses[:5]
     for layout in LAYOUTS[:4]:
         assert score.by_layout[layout].rate >= 0.9, layout
+
+
+def test_receipts_statements_and_identity_documents_fields_are_at_least_90_percent() -> None:
+    tallies = score_other_kinds([d for d in classification_set() if not d.held_out])
+    assert set(tallies) == {"receipt", "bank_statement", "identity_document"}
+    for kind, tally in tallies.items():
+        assert tally.rate >= 0.9, kind
 
 
 def test_classification_accuracy_is_at_least_90_percent() -> None:

@@ -90,6 +90,10 @@ def resolve_concept(
     name: str, schema: dict[str, Any], *, parents: tuple[str, ...] = (), items: bool = False
 ) -> tuple[FieldConcept | None, float]:
     own = split_identifier(name)
+    pool = ITEM_CONCEPTS if items else CONCEPTS
+    exact = next((c for c in pool if split_identifier(c.key) == own), None)
+    if exact is not None and not parents:
+        return exact, 1.0
     tries = [[*tok, *own] for tok in (split_identifier(p) for p in parents[-1:])] + [own]
     if schema.get("title"):
         tries.append(tokens(str(schema["title"])))

@@ -10,7 +10,6 @@ this geometry, or from the grid for cells, or from reading order when a format h
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 
 from jobstream.documents.model import Box, Page, Table, TextBlock, Word
@@ -92,19 +91,42 @@ def _visual_rows(words: list[Word], aspect: float) -> list[list[Word]]:
     return [sorted(row, key=lambda w: w.box.left if w.box else 0.0) for row in rows]
 
 
+_SEPARATORS = frozenset(["|", "\u00b7", "\u2022", "\u00a6", "\u2016", "\u2013", "\u2014", ";"])
+
+
 def _split_row(row: list[Word], aspect: float) -> list[list[Word]]:
-    parts: list[list[Word]] = [[row[0]]]
-    for previous, word in itertools.pairwise(row):
-        if previous.box is None or word.box is None:
-            parts.append([word])
+    """Segments of a row: a new one after a wide gap or at a separator word (`|`, `·`, `•`),
+    which is dropped (`Invoice No. 12 · Date 13.10.2026` is two label-value pairs)."""
+    parts: list[list[Word]] = [[]]
+    previous: Word | None = None
+    for word in row:
+        if word.text.strip() in _SEPARATORS:
+            parts.append([])
+            previous = None
             continue
-        gap = (word.box.left - previous.box.right) / aspect  # in page-height units
-        height = max(previous.box.height, word.box.height)
-        if gap > height * 0.85:
-            parts.append([word])
+        if previous is not None and _wide_gap(previous, word, aspect):
+            parts.append([])
+        parts[-1].append(word)
+        previous = word
+    return [part for part in parts if part]
+
+
+def _split_separators(words: list[Word]) -> list[list[Word]]:
+    """A line without boxes splits only at separator words."""
+    parts: list[list[Word]] = [[]]
+    for word in words:
+        if word.text.strip() in _SEPARATORS:
+            parts.append([])
         else:
             parts[-1].append(word)
-    return parts
+    return [part for part in parts if part] or [words]
+
+
+def _wide_gap(previous: Word, word: Word, aspect: float) -> bool:
+    if previous.box is None or word.box is None:
+        return True
+    gap = (word.box.left - previous.box.right) / aspect  # in page-height units
+    return gap > max(previous.box.height, word.box.height) * 0.85
 
 
 def _table_segments(table: Table, index: int, page: int, *, ocr: bool) -> list[list[Segment]]:
@@ -134,7 +156,9 @@ def page_view(page: Page) -> PageView:
                 if line.words and all(w.box is not None for w in line.words):
                     boxed.extend(line.words)
                 elif line.words:
-                    rows.append([_make_segment(list(line.words), page.number, len(rows), ocr=ocr)])
+                    index = len(rows)
+                    parts = _split_separators(list(line.words))
+                    rows.append([_make_segment(p, page.number, index, ocr=ocr) for p in parts])
         else:
             tables.append(_table_segments(block, len(tables), page.number, ocr=ocr))
     if boxed:

@@ -24,7 +24,7 @@ class FieldConcept:
 # fmt: off
 CONCEPTS: tuple[FieldConcept, ...] = (
     FieldConcept("invoice_number", "code", "The invoice number as printed on the invoice.",
-        "invoice id|invoice no|invoice ref|invoice reference|number|document number|bill number",
+        "invoice id|invoice no|invoice ref|invoice reference|number|bill number",
         "invoice number|invoice no|invoice nr|invoice #|invoice id|invoice ref|bill number|"
         "rechnungsnummer|rechnungs nr|rechnung nr|rechnungsnr|re nr|beleg nr|"
         "numero de facture|facture no|no de facture|no facture|facture numero|"

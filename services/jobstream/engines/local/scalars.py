@@ -28,6 +28,10 @@ _TITLE_WORDS = word_set(
 )
 
 
+_ISSUERS = frozenset({"vendor_name", "bank_name"})
+_ISSUE_DATES = frozenset({"invoice_date"})
+
+
 @dataclass(frozen=True, slots=True)
 class Found:
     value: Any
@@ -68,8 +72,10 @@ class ScalarFinder:
         found = self._labelled(spec)
         if found.value is None and key == "currency":
             found = self._document_currency()
-        if found.value is None and key == "vendor_name":
+        if found.value is None and key in _ISSUERS:
             found = self._letterhead()
+        if found.value is None and key in _ISSUE_DATES and spec.kind == "date":
+            found = self._only_date()
         return self._coerce(spec, found)
 
     def _labelled(self, spec: FieldSpec) -> Found:
@@ -111,7 +117,7 @@ class ScalarFinder:
         view = self.views[0]
         concepts = {owner for owner in self.found if not owner.startswith("prop:")}
         heights = sorted(seg.box.height for row in view.rows for seg in row if seg.box)
-        if len(concepts) < 3 or not heights:
+        if (len(concepts) < 2 and "total_amount" not in concepts) or not heights:
             return NOT_FOUND  # not a business document: a big first line is no issuer
         prominent = heights[len(heights) // 2] * 1.2
         best: tuple[float, Segment] | None = None
@@ -136,6 +142,22 @@ class ScalarFinder:
             page=segment.page, box=segment.box, label="letterhead", text=segment.text
         )
         return Found(segment.text, 0.45, evidence, segment)
+
+    def _only_date(self) -> Found:
+        """The date of a document that prints exactly one (a receipt's), unlabelled."""
+        dates: dict[str, Segment] = {}
+        for view in self.views:
+            for segment in view.segments():
+                value = READERS["date"](segment.text, self.ctx)
+                if value is not None:
+                    dates.setdefault(value, segment)
+        if len(dates) != 1:
+            return NOT_FOUND
+        value, segment = next(iter(dates.items()))
+        evidence = Evidence(
+            page=segment.page, box=segment.box, label="the only date", text=segment.text
+        )
+        return Found(value, 0.5, evidence, segment)
 
     def _address(self, key: str) -> Found:
         party = "vendor_name" if key == "vendor_address" else "customer_name"
