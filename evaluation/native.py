@@ -8,6 +8,7 @@ its rows (normalized the same way); an `absent` text found anywhere on its page 
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass
 
@@ -85,17 +86,20 @@ def office_section() -> Section:
     rows: list[list[object]] = []
     total = NativeScore()
     for sample in corpus():
+        started = time.perf_counter()
         document = load_document(sample.data, filename=sample.filename,
                                  mime_type=sample.mime_type, options=LoadOptions())  # fmt: skip
+        elapsed_ms = (time.perf_counter() - started) * 1000
         result = score(document, sample)
         total += result
         rows.append([sample.name, document.format, len(document.pages), result.line_recall,
-                     result.table_recall, result.leaks, result.pages_wrong])  # fmt: skip
+                     result.table_recall, result.leaks, result.pages_wrong,
+                     f"{elapsed_ms:.0f}"])  # fmt: skip
     rows.append(["**all**", "", "", total.line_recall, total.table_recall, total.leaks,
-                 total.pages_wrong])  # fmt: skip
+                 total.pages_wrong, ""])  # fmt: skip
     table = markdown_table(
         ["sample", "sniffed", "pages", "line recall", "tables exact", "hidden text leaked",
-         "pages wrong"], rows,
+         "pages wrong", "load ms"], rows,
     )  # fmt: skip
     intro = (
         "Office files, email and text formats from `evaluation/corpus/office.py` and `texts.py`, "

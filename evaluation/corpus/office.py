@@ -204,4 +204,6 @@ def office_samples() -> list[NativeSample]:
 
 def corpus() -> list[NativeSample]:
     """Every native-format sample: office files, email, and the text formats (texts.py)."""
-    return [*office_samples(), *text_samples()]
+    from evaluation.corpus.office_variants import variant_samples  # it imports this module
+
+    return [*office_samples(), *variant_samples(), *text_samples()]
