@@ -172,29 +172,48 @@ def _part_problems(parts: list[Any]) -> list[str]:
     return found
 
 
-def start_fake_openai() -> tuple[FakeOpenAI, uvicorn.Server, threading.Thread]:
-    fake = FakeOpenAI(port=free_port())
-    app = Starlette(routes=[Route("/v1/chat/completions", fake.chat, methods=["POST"])])
-    config = uvicorn.Config(app, host="127.0.0.1", port=fake.port, log_level="warning", ws="none")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="fake-openai", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the fake OpenAI server did not start")
-        time.sleep(0.01)
-    return fake, server, thread
+@dataclass
+class FakeOpenAIServer:
+    """The fake served over HTTP; `stop()` then `start()` makes it unreachable for a while."""
+
+    fake: FakeOpenAI
+    _server: uvicorn.Server | None = None
+    _thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        app = Starlette(routes=[Route("/v1/chat/completions", self.fake.chat, methods=["POST"])])
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.fake.port, log_level="warning", ws="none"
+        )
+        self._server = server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=server.run, name="fake-openai", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 20
+        while not server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the fake OpenAI server did not start")
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
+        self._server = self._thread = None
 
 
 @pytest.fixture(scope="session")
-def fake_openai_server() -> Iterator[FakeOpenAI]:
-    fake, server, thread = start_fake_openai()
+def fake_openai_http() -> Iterator[FakeOpenAIServer]:
+    served = FakeOpenAIServer(FakeOpenAI(port=free_port()))
+    served.start()
     try:
-        yield fake
+        yield served
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        served.stop()
+
+
+@pytest.fixture(scope="session")
+def fake_openai_server(fake_openai_http: FakeOpenAIServer) -> FakeOpenAI:
+    return fake_openai_http.fake
 
 
 @pytest.fixture

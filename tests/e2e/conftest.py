@@ -21,12 +21,15 @@ from jobstream.devstack import infra, stack
 from jobstream.devstack.processes import start_process, stop_process
 from jobstream.devstack.services import service_specs, worker_spec
 from jobstream.devstack.stack import ServiceSpec, StackLayout
+from tests.fake_openai import FakeOpenAI, fake_openai, fake_openai_http, fake_openai_server
+
+__all__ = ["fake_openai", "fake_openai_http", "fake_openai_server"]  # fixtures for the e2e tests
 
 T = TypeVar("T")
 
 E2E_ENV = {
     "JOBSTREAM_MONGO_CURSOR_AUDIT": "1",
-    "JOBSTREAM_WORKER_SLUGS": "parse,noop",
+    "JOBSTREAM_WORKER_SLUGS": "parse,noop,extract,classify,split,schema_generate",
     "JOBSTREAM_NOOP_ENDPOINT_ENABLED": "true",
     "JOBSTREAM_GATEWAY_DISPATCH_TIMEOUT_SECONDS": "2",
     "JOBSTREAM_JANITOR_INTERVAL_SECONDS": "0.5",
@@ -41,7 +44,14 @@ E2E_ENV = {
     "JOBSTREAM_WORKER_MAX_PAGES": "50",
     "JOBSTREAM_WORKER_MAX_IMAGE_PIXELS": "20000000",
     "JOBSTREAM_WORKER_MAX_UNPACKED_BYTES": "50000000",
+    # Models named fake-* go to the fake OpenAI-compatible server the suite starts (its URL is
+    # added by the fixture); every other model runs on the local engine.
+    "JOBSTREAM_MODEL_ROUTES": "fake-*=openai,*=local",
+    "JOBSTREAM_OPENAI_MAX_RETRIES": "1",
+    "JOBSTREAM_OPENAI_VISION_MODELS": "fake-vision*",
 }
+# The understanding endpoints share one worker process, as `make up` runs them.
+SHARED_WORKERS = ("extract", "classify", "split", "schema_generate")
 
 
 async def wait_for(
@@ -98,13 +108,17 @@ class RunningStack:
 
 
 @pytest.fixture(scope="session")
-async def running_stack(infra_stack: StackLayout) -> AsyncIterator[RunningStack]:
+async def running_stack(
+    infra_stack: StackLayout, fake_openai_server: FakeOpenAI
+) -> AsyncIterator[RunningStack]:
     base = infra.free_port_block(60)
+    env = {**E2E_ENV, "JOBSTREAM_OPENAI_BASE_URL": fake_openai_server.url}
     layout = dataclasses.replace(
-        infra_stack, gateway_port=base, service_port_base=base, extra_env=E2E_ENV
+        infra_stack, gateway_port=base, service_port_base=base, extra_env=env
     )
     await stack.create_topics(layout)
-    specs = service_specs(layout, {"parse": 1})  # noop workers are started by the tests
+    # noop workers are started by the tests
+    specs = service_specs(layout, {"parse": 1}, shared=SHARED_WORKERS)
     try:
         await stack.start_services(layout, specs)
         keys = {

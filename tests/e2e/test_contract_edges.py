@@ -30,7 +30,7 @@ def assert_error(resp: httpx.Response, status: int, code: str) -> dict[str, Any]
     [
         ({"endpoint": "/v1/nope", "request": {}}, "unknown_endpoint", "Unknown endpoint"),
         (
-            {"endpoint": "/v1/documents/extract", "request": {}},
+            {"endpoint": "/v1/files/analyze", "request": {}},
             "endpoint_not_available",
             "no worker",
         ),

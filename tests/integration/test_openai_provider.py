@@ -30,9 +30,16 @@ from jobstream.engines.port import (
     Subdocument,
 )
 from jobstream.settings import EngineSettings
-from tests.fake_openai import FakeOpenAI, Reply, answer, fake_openai, fake_openai_server
+from tests.fake_openai import (
+    FakeOpenAI,
+    Reply,
+    answer,
+    fake_openai,
+    fake_openai_http,
+    fake_openai_server,
+)
 
-__all__ = ["fake_openai", "fake_openai_server"]  # fixtures
+__all__ = ["fake_openai", "fake_openai_http", "fake_openai_server"]  # fixtures
 
 STRICT_SCHEMA: dict[str, Any] = {
     "title": "Invoice data",
