@@ -1,7 +1,8 @@
 """What the model reads: the document as text with its layout, page images, and instructions.
 
 Pure. Each page is opened by a `--- page N of M ---` marker (so split and partition answers can
-name pages); text blocks keep their reading order; tables are Markdown tables where they stand.
+name pages), then rendered as parse renders it (documents/render.py): blocks in reading order,
+headings as Markdown headings, tables as Markdown tables where they stand.
 Page images (vision models) follow the text as `image_url` parts. The request's
 `additional_messages` come after the document, as the Retab API places them.
 """
@@ -13,7 +14,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from jobstream.documents.model import Document, Page, Table, TextBlock
+from jobstream.documents.model import Document, Page
+from jobstream.documents.render import render_page
 
 NEVER_INVENT = (
     "Use only what the document states. When the document does not give a value, answer null "
@@ -21,33 +23,10 @@ NEVER_INVENT = (
 )
 
 
-def table_markdown(table: Table) -> str:
-    rows = [[_cell(cell.text) for cell in row] for row in table.rows]
-    if not rows:
-        return ""
-    width = max(len(row) for row in rows)
-    rows = [row + [""] * (width - len(row)) for row in rows]
-    header = max(table.header_rows, 1)
-    lines = ["| " + " | ".join(row) + " |" for row in rows[:header]]
-    lines.append("|" + "---|" * width)
-    lines += ["| " + " | ".join(row) + " |" for row in rows[header:]]
-    return "\n".join(lines)
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def page_text(page: Page, total: int) -> str:
     label = f" ({page.label})" if page.label else ""
-    parts = [f"--- page {page.number} of {total}{label} ---"]
-    for block in page.blocks:
-        if isinstance(block, TextBlock):
-            prefix = "#" * max(block.level, 1) + " " if block.kind == "heading" else ""
-            parts.append(prefix + block.text)
-        else:
-            parts.append(table_markdown(block))
-    return "\n".join(part for part in parts if part)
+    body = render_page(page, table_format="markdown")
+    return f"--- page {page.number} of {total}{label} ---\n{body}".rstrip()
 
 
 def document_text(document: Document, *, first_n_pages: int | None = None) -> str:
