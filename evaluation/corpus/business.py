@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from evaluation.corpus import business_others as others
-from evaluation.corpus.business_invoices import HELD_OUT_LAYOUT, LAYOUTS, RENDER, invoice_data
+from evaluation.corpus.business_invoices import HELD_OUT_LAYOUT, LAYOUTS, invoice_data, render
 from evaluation.corpus.business_locale import HELD_OUT_LANGUAGE, LANGUAGES
 from evaluation.corpus.business_others import Made
 from evaluation.corpus.sheet import Sheet, to_document, to_pdf
@@ -125,10 +125,10 @@ SUBDOCUMENTS: tuple[tuple[str, str], ...] = (
 
 def invoice(index: int, language: str, layout: str) -> Labeled:
     rng = random.Random(f"{SEED}-invoice-{language}-{layout}-{index}")
-    data = invoice_data(rng, language)
-    sheet = RENDER[layout](data, rng)
+    data = invoice_data(rng, language, item_count=(6, 8) if layout == "continued" else (1, 5))
+    sheets = render(layout, data, rng)
     return Labeled(f"invoice-{language}-{layout}-{index}", "invoice", language, layout,
-                   (sheet,), data.truth)  # fmt: skip
+                   tuple(sheets), data.truth)  # fmt: skip
 
 
 def invoices(per_combination: int = 4) -> list[Labeled]:
@@ -190,7 +190,7 @@ def packets() -> list[Labeled]:
         [invoice(200, "de", "classic"), invoice(201, "de", "classic"), other("receipt", 200, "de")],
         [other("bank_statement", 200, "en"), invoice(202, "en", "stacked")],
         [other("contract", 200, "fr"), other("identity_document", 200, "fr"), invoice(203, "fr", "grid")],
-        [invoice(204, "nl", "tabular"), other("letter", 200, "nl"), invoice(205, "nl", "classic")],
+        [invoice(204, "nl", "continued"), other("letter", 200, "nl"), invoice(205, "nl", "tabular")],
         [other("receipt", 201, "es"), other("receipt", 202, "es"), other("bank_statement", 201, "es")],
         [other("identity_document", 201, "pl"), other("contract", 201, "pl"), invoice(206, "pl", "stacked")],
     ]  # fmt: skip
@@ -199,8 +199,8 @@ def packets() -> list[Labeled]:
     for language in LANGUAGES:
         rng = random.Random(f"{SEED}-packets-{language}")
         for n in range(3):
-            members = [invoice(300 + n, language, rng.choice(LAYOUTS[:4]))]
+            members = [invoice(300 + n, language, rng.choice(LAYOUTS[:5]))]
             members += [other(rng.choice(kinds), 300 + n * 3 + k, language) for k in range(2)]
-            members.insert(rng.randrange(3), invoice(310 + n, language, rng.choice(LAYOUTS[:4])))
+            members.insert(rng.randrange(3), invoice(310 + n, language, rng.choice(LAYOUTS[:5])))
             result.append(packet(f"packet-{language}-{n}", members))
     return result

@@ -2,7 +2,7 @@
 
 Layouts: `classic` (labels left, values right), `stacked` (labels above values), `grid`
 (key-value boxes in a header grid), `tabular` (everything in ruled tables, totals inside the
-items table) and `banner` (held out from development: one inline line of references, parties side
+items table), `continued` (two pages, items across the break, `Page 1 of 2`) and `banner` (held out from development: one inline line of references, parties side
 by side, right-aligned totals).
 """
 
@@ -28,7 +28,7 @@ from evaluation.corpus.business_locale import (
 )
 from evaluation.corpus.sheet import Grid, Sheet
 
-LAYOUTS = ("classic", "stacked", "grid", "tabular", "banner")
+LAYOUTS = ("classic", "stacked", "grid", "tabular", "continued", "banner")
 HELD_OUT_LAYOUT = "banner"
 
 
@@ -45,7 +45,13 @@ class InvoiceData:
     headers: tuple[str, ...]
 
 
-def invoice_data(rng: random.Random, language: str) -> InvoiceData:
+SHIPPING = {"en": "Shipping", "de": "Versand", "fr": "Frais de port", "nl": "Verzending",
+            "es": "Envío", "it": "Spedizione", "pl": "Wysyłka"}  # fmt: skip
+
+
+def invoice_data(
+    rng: random.Random, language: str, *, item_count: tuple[int, int] = (1, 5)
+) -> InvoiceData:
     style = rng.choice(STYLES[language])
     words = LABELS[language]
     labels = {key: rng.choice(values) for key, values in words.items()}
@@ -54,13 +60,14 @@ def invoice_data(rng: random.Random, language: str) -> InvoiceData:
     issued = date(2026, 1, 1) + timedelta(days=rng.randrange(360))
     due = issued + timedelta(days=rng.choice((14, 30, 45)))
     lines: list[dict[str, Any]] = []
-    for description in rng.sample(GOODS[language], rng.randint(1, 5)):
+    for description in rng.sample(GOODS[language], rng.randint(*item_count)):
         quantity = rng.randint(1, 12)
         price = round(rng.uniform(5, 1500), 2)
         lines.append({"description": description, "quantity": float(quantity),
                       "unit_price": price, "amount": round(quantity * price, 2)})  # fmt: skip
     subtotal = round(sum(line["amount"] for line in lines), 2)
-    tax = round(subtotal * rate / 100, 2)
+    shipping = round(rng.uniform(5, 60), 2) if rng.random() < 0.3 else 0.0
+    tax = round((subtotal + shipping) * rate / 100, 2)
     number = rng.choice(("INV-{y}-{n:04d}", "{y}-{n:05d}", "RE{n:06d}", "F{y}/{n}", "FV/{n}/{y}"))
     truth = {
         "invoice_number": number.format(y=issued.year, n=rng.randrange(1, 99999)),
@@ -71,7 +78,8 @@ def invoice_data(rng: random.Random, language: str) -> InvoiceData:
         "po_number": f"PO-{rng.randrange(1000, 99999)}" if rng.random() < 0.5 else None,
         "subtotal": subtotal,
         "tax_amount": tax,
-        "total_amount": round(subtotal + tax, 2),
+        "total_amount": round(subtotal + shipping + tax, 2),
+        "shipping": shipping,
         "currency": style.currency,
         "iban": iban(rng, language),
         "line_items": lines,
@@ -96,9 +104,16 @@ def _meta(data: InvoiceData) -> list[tuple[str, str]]:
 
 
 def _totals(data: InvoiceData) -> list[tuple[str, str]]:
+    """Subtotal, shipping (when charged), tax, total: the total is always last."""
     t, s, lb = data.truth, data.style, data.labels
-    return [(lb["subtotal"], money(t["subtotal"], s)), (lb["tax"], money(t["tax_amount"], s)),
-            (lb["total"], money(t["total_amount"], s))]  # fmt: skip
+    rows = [(lb["subtotal"], money(t["subtotal"], s))]
+    if t["shipping"]:
+        rows.append((SHIPPING[data.style.language], money(t["shipping"], s)))
+    return [
+        *rows,
+        (lb["tax"], money(t["tax_amount"], s)),
+        (lb["total"], money(t["total_amount"], s)),
+    ]
 
 
 def _items_grid(
@@ -129,9 +144,10 @@ def classic(data: InvoiceData, rng: random.Random) -> Sheet:
     _party(sheet, 40, 110, lb["bill_to"] + colon, t["customer_name"], data.customer_address)
     sheet.grid(_items_grid(data, 230, ruled=rng.random() < 0.5))
     y = 230 + 16 * (len(data.items) + 1) + 20
-    for row, (label, value) in enumerate(_totals(data)):
-        sheet.text(330, y + row * 16, label, bold=row == 2)
-        sheet.text(555, y + row * 16, value, align="right", bold=row == 2)
+    totals = _totals(data)
+    for row, (label, value) in enumerate(totals):
+        sheet.text(330, y + row * 16, label, bold=row == len(totals) - 1)
+        sheet.text(555, y + row * 16, value, align="right", bold=row == len(totals) - 1)
     sheet.text(40, 700, f"IBAN: {t['iban']}", size=9)
     sheet.text(40, 715, lb["terms"], size=9)
     return sheet
@@ -149,9 +165,11 @@ def stacked(data: InvoiceData, rng: random.Random) -> Sheet:
     _party(sheet, 40, 175, lb["bill_to"], t["customer_name"], data.customer_address)
     sheet.grid(_items_grid(data, 260, ruled=False))
     y = 260 + 16 * (len(data.items) + 1) + 30
-    for column, (label, value) in enumerate(_totals(data)):
-        sheet.text(300 + column * 95, y, label, size=8)
-        sheet.text(300 + column * 95, y + 13, value, size=11, bold=column == 2)
+    totals = _totals(data)
+    for column, (label, value) in enumerate(totals):
+        x = 555 - (len(totals) - column) * 95
+        sheet.text(x, y, label, size=8)
+        sheet.text(x, y + 13, value, size=11, bold=column == len(totals) - 1)
     sheet.text(40, 720, f"IBAN {t['iban']}", size=9)
     return sheet
 
@@ -202,17 +220,52 @@ def banner(data: InvoiceData, rng: random.Random) -> Sheet:
     _party(sheet, 330, 135, lb["bill_to"], t["customer_name"], data.customer_address)
     sheet.grid(_items_grid(data, 215, ruled=False))
     y = 215 + 16 * (len(data.items) + 1) + 24
-    for row, (label, value) in enumerate(_totals(data)):
-        sheet.text(470, y + row * 15, label, align="right", bold=row == 2)
-        sheet.text(555, y + row * 15, value, align="right", bold=row == 2)
+    totals = _totals(data)
+    for row, (label, value) in enumerate(totals):
+        sheet.text(470, y + row * 15, label, align="right", bold=row == len(totals) - 1)
+        sheet.text(555, y + row * 15, value, align="right", bold=row == len(totals) - 1)
     sheet.text(40, 760, f"{t['vendor_name']} · IBAN {t['iban']}", size=8)
     return sheet
 
 
-RENDER = {
-    "classic": classic,
-    "stacked": stacked,
-    "grid": grid,
-    "tabular": tabular,
-    "banner": banner,
-}
+PAGE_OF = {"en": "Page {n} of {total}", "de": "Seite {n} von {total}", "fr": "Page {n} sur {total}",
+           "nl": "Pagina {n} van {total}", "es": "Página {n} de {total}",
+           "it": "Pagina {n} di {total}", "pl": "Strona {n} z {total}"}  # fmt: skip
+
+
+def continued(data: InvoiceData, rng: random.Random) -> list[Sheet]:
+    """Two pages: the header and the first items, then the number again, the rest and totals."""
+    t, lb = data.truth, data.labels
+    first, second = Sheet(), Sheet()
+    first.text(40, 40, t["vendor_name"], size=16, bold=True)
+    first.text(40, 60, ", ".join(data.vendor_address), size=9)
+    first.text(400, 40, lb["title"], size=20, bold=True)
+    for row, (label, value) in enumerate(_meta(data)):
+        first.text(330, 100 + row * 15, label + ":")
+        first.text(450, 100 + row * 15, value)
+    _party(first, 40, 110, lb["bill_to"] + ":", t["customer_name"], data.customer_address)
+    split = len(data.items) // 2
+    ruled = rng.random() < 0.5
+    first.grid(Grid(40, 230, (250, 60, 110, 105), (data.headers, *data.items[:split]), ruled=ruled,
+                    right_align_from=1))  # fmt: skip
+    second.text(40, 40, f"{lb['number']}: {t['invoice_number']}", size=9)
+    second.grid(Grid(40, 80, (250, 60, 110, 105), (data.headers, *data.items[split:]), ruled=ruled,
+                     right_align_from=1))  # fmt: skip
+    y = 80 + 16 * (len(data.items) - split + 1) + 20
+    totals = _totals(data)
+    for row, (label, value) in enumerate(totals):
+        second.text(330, y + row * 16, label, bold=row == len(totals) - 1)
+        second.text(555, y + row * 16, value, align="right", bold=row == len(totals) - 1)
+    second.text(40, 700, f"IBAN: {t['iban']}", size=9)
+    page_of = PAGE_OF[data.style.language]
+    for number, sheet in enumerate((first, second), start=1):
+        sheet.text(297, 800, page_of.format(n=number, total=2), size=8, align="center")
+    return [first, second]
+
+
+def render(layout: str, data: InvoiceData, rng: random.Random) -> list[Sheet]:
+    if layout == "continued":
+        return continued(data, rng)
+    one_page = {"classic": classic, "stacked": stacked, "grid": grid, "tabular": tabular,
+                "banner": banner}  # fmt: skip
+    return [one_page[layout](data, rng)]

@@ -13,10 +13,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from jobstream.documents.model import Document
+from jobstream.documents.model import Document, Page
 from jobstream.engines.local.classify import THRESHOLD as CATCH_ALL_SCORE
 from jobstream.engines.local.classify import Profile, decide, page_text, profile
 from jobstream.engines.local.extract import extract_document
+from jobstream.engines.local.layout import page_view
 from jobstream.engines.local.text import fold, snake_case
 
 _PAGE_OF = re.compile(
@@ -59,24 +60,51 @@ def _key_value(document: Document, page_index: int, key: str) -> Any:
     return None if value is None else str(value)
 
 
+def _sender(page: Page) -> str | None:
+    """The page's most prominent line near its top (a letterhead), when one stands out."""
+    view = page_view(page)
+    segments = [seg for row in view.rows for seg in row if seg.box is not None]
+    heights = sorted(seg.box.height for seg in segments if seg.box is not None)
+    if not heights:
+        return None
+    prominent = heights[len(heights) // 2] * 1.3
+    top = [seg for seg in segments if seg.box and seg.box.top < 0.2 and seg.box.height >= prominent]
+    best = max(top, key=lambda seg: (seg.box.height if seg.box else 0.0, -seg.row), default=None)
+    return " ".join(best.folded) if best is not None and best.folded else None
+
+
+@dataclass(slots=True)
+class _Previous:
+    number: Any = None
+    sender: str | None = None
+
+
+def _starts(document: Document, index: int, titled: bool, seen: _Previous) -> bool:
+    """Start cues: another invoice number, another sender, or a title (unless the number is
+    the previous page's: a repeated header)."""
+    number = _key_value(document, index, "invoice number")
+    sender = _sender(document.pages[index])
+    new_number = number is not None and seen.number is not None and number != seen.number
+    same_number = number is not None and number == seen.number
+    new_sender = sender is not None and seen.sender is not None and sender != seen.sender
+    seen.number = number if number is not None else seen.number
+    seen.sender = sender if sender is not None else seen.sender
+    return new_number or new_sender or (titled and not same_number)
+
+
 def page_calls(document: Document, profiles: list[Profile], context: str) -> list[PageCall]:
     calls: list[PageCall] = []
-    previous_number: Any = None
+    seen = _Previous()
     for index, page in enumerate(document.pages):
-        text = page_text(page)
-        decision = decide(profiles, [text], context)
+        decision = decide(profiles, [page_text(page)], context)
         numbering = _page_of(page.plain_text)
         chosen = profiles[decision.index]
         score = decision.scores[decision.index]
         if chosen.catch_all:
             score = max(score, CATCH_ALL_SCORE)  # nothing else fits: as sure as a fit
         titled = chosen.kind is not None and "title" in decision.reasoning
-        number = _key_value(document, index, "invoice number")
-        new_number = (
-            number is not None and previous_number is not None and number != previous_number
-        )
-        previous_number = number if number is not None else previous_number
-        starts = (numbering is not None and numbering[0] == 1) or titled or new_number
+        cue = _starts(document, index, titled, seen)
+        starts = (numbering is not None and numbering[0] == 1) or cue
         continues = numbering is not None and numbering[0] > 1
         calls.append(
             PageCall(
