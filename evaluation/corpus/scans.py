@@ -1,7 +1,8 @@
 """The text PDFs of evaluation/corpus/pdfs.py as pictures: image-only ("scanned") PDFs, mixed
-PDFs (some pages scanned), "phone photos" and multi-page TIFFs, each labeled with the lines of the
-page it shows. Deterministic: pages are rendered with pypdfium2, noise comes from a seeded NumPy
-generator, and JPEG/PNG/TIFF encoders are deterministic for the same pixels.
+PDFs (one page scanned, with a line of real text stamped over the scan), "phone photos" and
+multi-page TIFFs, each labeled with the lines of the page it shows. Deterministic: pages are
+rendered with pypdfium2, noise comes from a seeded NumPy generator, and the JPEG, PNG and TIFF
+encoders give the same bytes for the same pixels.
 
 Photos: rotated 1-3 degrees (either way) on a slightly grey background, blurred a little,
 Gaussian noise, JPEG quality 80. One photo is stored sideways with its EXIF orientation tag set
@@ -17,6 +18,9 @@ from dataclasses import replace
 import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image, ImageFilter
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
 
 from evaluation.corpus.pdfs import LabeledDocument, LabeledPage, form, prose, text_pdfs, two_column
 
@@ -48,22 +52,37 @@ def scanned_pdf(document: LabeledDocument, *, dpi: int = 150) -> LabeledDocument
     return replace(document, name=f"scan-{document.name}", data=data, pages=_as_scan(document))
 
 
+def _stamped_scan(image: Image.Image, stamp: str) -> bytes:
+    """A one-page PDF: `image` over the whole page and a line of real text on top (a scanner's
+    or archive's stamp): a text layer, but not the page's text."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, invariant=True)
+    canvas.drawImage(ImageReader(image), 0, 0, width=A4[0], height=A4[1])
+    canvas.setFont("Helvetica", 8)
+    canvas.drawString(20, A4[1] - 16, stamp)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
 def mixed_pdf(seed: int = 21, *, dpi: int = 150) -> LabeledDocument:
-    """Three pages: text layer, scanned, text layer (a PDF with one page scanned in)."""
+    """Three pages: text layer, a scan carrying a one-line text stamp, text layer."""
     text = prose(seed, "eng", pages=3)
-    scan = scanned_pdf(text, dpi=dpi)
-    source, scanned = pdfium.PdfDocument(text.data), pdfium.PdfDocument(scan.data)
+    stamp = f"Scanned by the records office on 13 October 2026 batch {seed}"
+    scan_page = _stamped_scan(render_pages(text.data, dpi=dpi)[1], stamp)
+    source, scanned = pdfium.PdfDocument(text.data), pdfium.PdfDocument(scan_page)
     mixed = pdfium.PdfDocument.new()
     try:
         mixed.import_pages(source, [0])
-        mixed.import_pages(scanned, [1])
+        mixed.import_pages(scanned, [0])
         mixed.import_pages(source, [2])
         buffer = io.BytesIO()
         mixed.save(buffer)
     finally:
         for pdf in (mixed, source, scanned):
             pdf.close()
-    pages = (text.pages[0], scan.pages[1], text.pages[2])
+    middle = LabeledPage(lines=(stamp, *text.pages[1].lines), source="ocr")
+    pages = (text.pages[0], middle, text.pages[2])
     return replace(text, name=f"mixed-{seed}", data=buffer.getvalue(), pages=pages)
 
 

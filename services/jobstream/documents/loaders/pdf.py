@@ -4,7 +4,8 @@ Opened with PDFium (pypdfium2). Each page in the requested range is read from it
 (loaders/pdf_text.py: words with boxes) and laid out (documents/layout.py: columns, reading order,
 paragraphs, headings), with the tables pdfplumber finds on pages that draw ruling lines placed
 where they stand (loaders/pdf_tables.py). A page whose text layer is missing, nearly empty or
-garbage is rendered at `image_resolution_dpi` and OCR'd (page.source = "ocr").
+garbage, or that is a page-sized image under a few words of real text (a stamp on a scan), is
+rendered at `image_resolution_dpi` and OCR'd (page.source = "ocr").
 
 Refused: bytes that are not a PDF or are truncated (no `%%EOF` at the end) or that PDFium cannot
 open → `DocumentCorruptError`; a PDF needing a password → `DocumentEncryptedError` (one encrypted
@@ -29,10 +30,11 @@ from jobstream.documents.loaders.images import to_pgm
 from jobstream.documents.loaders.ocr import OcrLanguages
 from jobstream.documents.loaders.options import LoadOptions
 from jobstream.documents.loaders.pdf_tables import TableFinder
-from jobstream.documents.loaders.pdf_text import read_page_text
+from jobstream.documents.loaders.pdf_text import PageText, read_page_text
 from jobstream.documents.model import Document, Page
 
 MIME_TYPE = "application/pdf"
+STAMP_MAX_CHARS = 200  # a text layer this small over a page-sized image is a stamp on a scan
 _METADATA_KEYS = {"Title": "title", "Author": "author", "Subject": "subject"}
 _METADATA_KEYS |= {"Keywords": "keywords", "Creator": "creator", "Producer": "producer"}
 
@@ -97,7 +99,7 @@ def _load_page(
     page = pdf[number - 1]
     try:
         text = read_page_text(page)
-        if text.usable or not options.ocr:
+        if (text.usable and not _scan_with_stamp(page, text)) or not options.ocr:
             found = tables.find(number, text.width, text.height) if text.usable else []
             blocks = page_blocks(text.words, width=text.width, height=text.height, tables=found)
             return Page(number, "text_layer", blocks, width=text.width, height=text.height)
@@ -108,6 +110,19 @@ def _load_page(
         return Page(number, "ocr", result.blocks, width=text.width, height=text.height)
     finally:
         page.close()
+
+
+def _scan_with_stamp(page: pdfium.PdfPage, text: PageText) -> bool:
+    """A little text over an image covering most of the page: a scan with a stamp, header or
+    Bates number in real text, whose body is in the picture."""
+    if text.visible_chars >= STAMP_MAX_CHARS:
+        return False
+    page_area = max(text.width * text.height, 1.0)
+    for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+        left, bottom, right, top = image.get_bounds()
+        if (right - left) * (top - bottom) >= 0.5 * page_area:
+            return True
+    return False
 
 
 def pgm_size(pgm: bytes) -> tuple[int, int]:
