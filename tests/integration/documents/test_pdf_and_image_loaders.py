@@ -88,6 +88,19 @@ def test_ruled_tables_are_found_where_they_stand(text_layer: Loaded) -> None:
     assert "Quantity" not in words_in_lines  # table words are not repeated as lines
 
 
+def test_ruled_tables_are_found_in_scans_and_photos(ocred: Loaded) -> None:
+    for prefix in ("scan-form", "photo-sideways-form"):
+        labeled, doc = _by_name(ocred, prefix)
+        page = doc.pages[0]
+        assert len(page.tables) == 1, prefix
+        assert cell_recall(doc, labeled).ratio >= 0.9, prefix
+        kinds = ["table" if block in page.tables else "text" for block in page.blocks]
+        assert kinds[-2:] == ["table", "text"], prefix  # placed above the total, as printed
+    for labeled, doc in ocred:
+        if not labeled.pages[0].tables:
+            assert not any(page.tables for page in doc.pages), labeled.name  # no false grids
+
+
 def test_word_boxes_are_normalized_top_left(text_layer: Loaded) -> None:
     _, doc = _by_name(text_layer, "prose-eng")
     page = doc.pages[0]

@@ -6,7 +6,7 @@ EXIF orientation tag is applied (a phone photo taken sideways reads upright) and
 straightened (loaders/deskew.py); boxes are relative to that upright, straightened image, whose
 pixels are the page's width and height. Multi-page TIFFs become one page per frame (`max_pages`
 counts them); animated GIF and WebP are read as their first frame, the picture a viewer shows.
-Pixels go to Tesseract as an uncompressed grey PGM, the cheapest image it can read.
+Each page is OCR'd by loaders/picture.py (deskew, Tesseract, ruled tables).
 """
 
 from __future__ import annotations
@@ -18,22 +18,16 @@ from collections.abc import Iterator
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from jobstream.documents.errors import DocumentCorruptError, DocumentTooLargeError
-from jobstream.documents.loaders.deskew import deskew
 from jobstream.documents.loaders.ocr import OcrLanguages
 from jobstream.documents.loaders.options import LoadOptions
-from jobstream.documents.model import Document, Page, TextBlock
+from jobstream.documents.loaders.picture import ocr_picture
+from jobstream.documents.model import Block, Document, Page
 
 MIME_TYPES = {
     "PNG": "image/png", "JPEG": "image/jpeg", "MPO": "image/jpeg", "TIFF": "image/tiff",
     "WEBP": "image/webp", "BMP": "image/bmp", "GIF": "image/gif",
 }  # fmt: skip
 _MULTI_PAGE = frozenset({"TIFF"})
-
-
-def to_pgm(image: Image.Image) -> bytes:
-    """The image as a binary PGM (8-bit grey), what Tesseract decodes fastest."""
-    grey = image if image.mode == "L" else image.convert("L")
-    return b"P5\n%d %d\n255\n" % grey.size + grey.tobytes()
 
 
 def _open(data: bytes, options: LoadOptions) -> Image.Image:
@@ -105,12 +99,11 @@ def load_image(data: bytes, *, options: LoadOptions) -> Document:
     first = max(1, options.first_page) if image.format in _MULTI_PAGE else 1
     try:
         for number, frame in enumerate(_frames(image, options), start=first):
-            upright = deskew(_upright(frame)) if options.ocr else _upright(frame)
+            upright = _upright(frame)
             width, height = upright.size
-            blocks: tuple[TextBlock, ...] = ()
+            blocks: tuple[Block, ...] = ()
             if options.ocr:
-                pgm = to_pgm(upright)
-                blocks = languages.ocr(pgm, width=width, height=height, dpi=dpi).blocks
+                blocks, width, height = ocr_picture(upright, languages=languages, dpi=dpi)
             pages.append(Page(number, "ocr", blocks, width=float(width), height=float(height)))
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         raise DocumentCorruptError(f"unreadable image: {exc}") from exc

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+from PIL import Image
 
 from jobstream.documents.errors import (
     DocumentCorruptError,
@@ -25,12 +26,11 @@ from jobstream.documents.errors import (
     DocumentTooLargeError,
 )
 from jobstream.documents.layout import page_blocks
-from jobstream.documents.loaders.deskew import deskew
-from jobstream.documents.loaders.images import to_pgm
 from jobstream.documents.loaders.ocr import OcrLanguages
 from jobstream.documents.loaders.options import LoadOptions
 from jobstream.documents.loaders.pdf_tables import TableFinder
 from jobstream.documents.loaders.pdf_text import PageText, read_page_text
+from jobstream.documents.loaders.picture import ocr_picture
 from jobstream.documents.model import Document, Page
 
 MIME_TYPE = "application/pdf"
@@ -76,7 +76,7 @@ def page_range(total: int, options: LoadOptions) -> range:
 
 def _render_for_ocr(
     page: pdfium.PdfPage, width: float, height: float, options: LoadOptions
-) -> bytes:
+) -> Image.Image:
     dpi = max(96, min(300, options.image_resolution_dpi))
     scale = dpi / 72
     pixels = round(width * scale) * round(height * scale)
@@ -87,7 +87,8 @@ def _render_for_ocr(
         )
     bitmap = page.render(scale=scale, grayscale=True)
     try:
-        return to_pgm(deskew(bitmap.to_pil()))
+        picture: Image.Image = bitmap.to_pil().copy()  # owns its pixels: the bitmap can go
+        return picture
     finally:
         bitmap.close()
 
@@ -103,11 +104,10 @@ def _load_page(
             found = tables.find(number, text.width, text.height) if text.usable else []
             blocks = page_blocks(text.words, width=text.width, height=text.height, tables=found)
             return Page(number, "text_layer", blocks, width=text.width, height=text.height)
-        pgm = _render_for_ocr(page, text.width, text.height, options)
+        picture = _render_for_ocr(page, text.width, text.height, options)
         dpi = max(96, min(300, options.image_resolution_dpi))
-        size = pgm_size(pgm)
-        result = languages.ocr(pgm, width=size[0], height=size[1], dpi=dpi)
-        return Page(number, "ocr", result.blocks, width=text.width, height=text.height)
+        blocks, _, _ = ocr_picture(picture, languages=languages, dpi=dpi)
+        return Page(number, "ocr", blocks, width=text.width, height=text.height)
     finally:
         page.close()
 
@@ -123,12 +123,6 @@ def _scan_with_stamp(page: pdfium.PdfPage, text: PageText) -> bool:
         if (right - left) * (top - bottom) >= 0.5 * page_area:
             return True
     return False
-
-
-def pgm_size(pgm: bytes) -> tuple[int, int]:
-    """Width and height from a binary PGM header written by `to_pgm`."""
-    width, height = pgm.split(b"\n", 2)[1].split()
-    return int(width), int(height)
 
 
 def load_pdf(data: bytes, *, options: LoadOptions) -> Document:

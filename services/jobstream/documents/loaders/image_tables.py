@@ -1,0 +1,168 @@
+"""Ruled tables in a page picture (a scan, a photo): found from its rules, filled with OCR words.
+
+Ink darker than the page's mid-grey is looked at in runs: a horizontal run longer than a
+twentieth of the page's width is part of a horizontal rule, a vertical run longer than a
+fortieth of its height part of a vertical one (letters are far shorter). Rules that cross
+(within a few pixels) are joined; a group with at least three horizontal and three vertical
+rules is a grid: rows between consecutive horizontal rules, columns between vertical ones. Each
+OCR word goes to the cell holding its centre; the words of a cell are read top to bottom, left to
+right. Only fully ruled grids are found: tables drawn with whitespace alone stay text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from jobstream.documents.model import Box, Cell, Table, Word
+
+_TOLERANCE = 4  # pixels: rules closer than this cross, rows closer than this are one rule
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    position: float  # y of a horizontal rule, x of a vertical one (pixels)
+    start: float
+    end: float
+
+
+def _long_runs(ink: np.ndarray, length: int) -> np.ndarray:
+    """Where along axis 1 a run of `length` inked pixels starts (one column per window)."""
+    sums = np.cumsum(ink, axis=1, dtype=np.int32)
+    return np.asarray((sums[:, length:] - sums[:, :-length]) >= length)
+
+
+def _covered(full: np.ndarray, length: int, width: int) -> np.ndarray:
+    """The pixels the runs starting at `full` cover (to paint them out)."""
+    starts = np.zeros((full.shape[0], width + 1), dtype=np.int32)
+    starts[:, 1 : full.shape[1] + 1] = full
+    counts = np.cumsum(starts, axis=1)
+    shifted = np.zeros_like(counts)
+    shifted[:, length:] = counts[:, :-length]
+    return np.asarray((counts - shifted)[:, 1:] > 0)
+
+
+def _thick(mask: np.ndarray, by: int = 2) -> np.ndarray:
+    """`mask` grown by `by` pixels across its runs (rows above and below): a blurred rule's halo."""
+    grown = mask.copy()
+    for shift in range(1, by + 1):
+        grown[shift:] |= mask[:-shift]
+        grown[:-shift] |= mask[shift:]
+    return grown
+
+
+def _runs(full: np.ndarray, length: int) -> list[_Rule]:
+    """Rules along axis 1: rows holding a run of at least `length` inked pixels."""
+    rows = np.flatnonzero(full.any(axis=1))
+    rules: list[_Rule] = []
+    for row in rows:
+        columns = np.flatnonzero(full[row])
+        start, end = float(columns[0]), float(columns[-1] + length)
+        last = rules[-1] if rules else None
+        if last is not None and row - last.position <= _TOLERANCE and start <= last.end:
+            rules[-1] = _Rule(float(row), min(start, last.start), max(end, last.end))
+        else:
+            rules.append(_Rule(float(row), start, end))
+    return rules
+
+
+def _merge(values: list[float]) -> list[float]:
+    merged: list[float] = []
+    for value in sorted(values):
+        if not merged or value - merged[-1] > 2 * _TOLERANCE:
+            merged.append(value)
+    return merged
+
+
+def _grids(horizontal: list[_Rule], vertical: list[_Rule]) -> list[tuple[list[float], list[float]]]:
+    """(row edges, column edges) of every connected group of crossing rules that forms a grid."""
+    parent = list(range(len(horizontal) + len(vertical)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for h, hr in enumerate(horizontal):
+        for v, vr in enumerate(vertical):
+            crosses_h = hr.start - _TOLERANCE <= vr.position <= hr.end + _TOLERANCE
+            crosses_v = vr.start - _TOLERANCE <= hr.position <= vr.end + _TOLERANCE
+            if crosses_h and crosses_v:
+                parent[root(h)] = root(len(horizontal) + v)
+    groups: dict[int, tuple[list[float], list[float]]] = {}
+    for h, hr in enumerate(horizontal):
+        groups.setdefault(root(h), ([], []))[0].append(hr.position)
+    for v, vr in enumerate(vertical):
+        groups.setdefault(root(len(horizontal) + v), ([], []))[1].append(vr.position)
+    grids = [(_merge(rows), _merge(columns)) for rows, columns in groups.values()]
+    return [(rows, columns) for rows, columns in grids if len(rows) >= 3 and len(columns) >= 3]
+
+
+Grid = tuple[list[float], list[float]]
+
+
+def find_tables(image: Image.Image) -> tuple[list[Grid], Image.Image]:
+    """The ruled grids in `image` ((row edges, column edges) in pixels, top to bottom), and the
+    image with its rules painted out when there are grids (Tesseract drops text between rules)."""
+    grey = np.asarray(image if image.mode == "L" else image.convert("L"))
+    height, width = grey.shape
+    ink = (grey < min(128, int(grey.mean()) - 40)).astype(np.uint8)
+    across, down = max(40, width // 20), max(40, height // 40)
+    horizontal_runs, vertical_runs = _long_runs(ink, across), _long_runs(ink.T, down)
+    grids = _grids(_runs(horizontal_runs, across), _runs(vertical_runs, down))
+    if not grids:
+        return [], image
+    rules = (
+        _thick(_covered(horizontal_runs, across, width))
+        | _thick(_covered(vertical_runs, down, height)).T
+    )
+    cleaned = grey.copy()
+    cleaned[rules] = int(np.percentile(grey, 90))
+    return sorted(grids, key=lambda grid: grid[0][0]), Image.fromarray(cleaned, mode="L")
+
+
+def _cell_text(words: list[Word]) -> str:
+    def position(word: Word) -> tuple[int, float]:
+        box = word.box or Box(0, 0, 0, 0)
+        return round(box.top * 200), box.left  # lines of a cell to within half a percent
+
+    return " ".join(w.text for w in sorted(words, key=position))
+
+
+def _grid_box(rows: list[float], columns: list[float], width: int, height: int) -> Box:
+    return Box(
+        left=columns[0] / width, top=rows[0] / height,
+        width=(columns[-1] - columns[0]) / width, height=(rows[-1] - rows[0]) / height,
+    )  # fmt: skip
+
+
+def fill_table(
+    rows: list[float], columns: list[float], words: list[Word], *, width: int, height: int
+) -> tuple[Table, set[int]]:
+    """The grid as a Table of the words whose centres fall in its cells; and those words' ids."""
+    cells: dict[tuple[int, int], list[Word]] = {}
+    used: set[int] = set()
+    for word in words:
+        if word.box is None:
+            continue
+        x = (word.box.left + word.box.width / 2) * width
+        y = (word.box.top + word.box.height / 2) * height
+        row = int(np.searchsorted(rows, y)) - 1
+        column = int(np.searchsorted(columns, x)) - 1
+        if 0 <= row < len(rows) - 1 and 0 <= column < len(columns) - 1:
+            cells.setdefault((row, column), []).append(word)
+            used.add(id(word))
+    table_rows = tuple(
+        tuple(
+            Cell(
+                text=_cell_text(cells.get((r, c), [])),
+                box=_grid_box(rows[r : r + 2], columns[c : c + 2], width, height),
+            )
+            for c in range(len(columns) - 1)
+        )
+        for r in range(len(rows) - 1)
+    )
+    return Table(rows=table_rows, box=_grid_box(rows, columns, width, height)), used
