@@ -1,14 +1,8 @@
-"""The parse section of `docs/evaluation.md`: line recall per format, on what parse returns.
-
-Every labeled document of the corpora (text PDFs per layout, scanned and mixed PDFs, photos,
-TIFFs from `evaluation/corpus/pdfs.py` and `scans.py`; DOCX, XLSX, PPTX, HTML, EML, CSV, text...
-from `evaluation/corpus/office.py`) goes through the parse worker's path — `load_document`, then
-`render_document` with Markdown tables — and each page's output is scored against the page's
-truth: a labeled line is found when a line of the rendered page equals it (whitespace collapsed,
-case folded, a Markdown heading's `#` marks dropped), each occurrence counted once; a labeled
-table cell is found when a cell of a rendered table row on that page equals it. Text that must
-not appear (scripts, hidden elements) is counted as leaked.
-"""
+"""The parse section of `docs/evaluation.md`: line and cell recall per format, scored on what
+parse returns (the loaders, then the renderer), for every labeled document of the corpora:
+text PDFs per layout, scanned and mixed PDFs, photos and TIFFs (`evaluation/corpus/pdfs.py`,
+`scans.py`), office files, email and text formats (`evaluation/corpus/office.py`). `METHOD`
+says how a page is scored."""
 
 from __future__ import annotations
 
@@ -32,7 +26,8 @@ page's output is scored against the page's truth. *Line recall*: a labeled line 
 line of the rendered page equals it, whitespace collapsed and case folded (a heading's `#` marks
 dropped; each occurrence counts once). *Cell recall*: a labeled table cell is found when a cell
 of a rendered table row on that page equals it. *Leaked*: text that must not appear (scripts,
-hidden elements) found on the page. *Time / page*: load and render, one process."""
+hidden elements, markup) found on the page outside its tables. *Time / page*: load and render,
+one process."""
 _HEADING = re.compile(r"^#{1,6}\s+")
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 _SEPARATOR = re.compile(r"^\|(\s*:?-{3,}:?\s*\|)+$")
@@ -122,7 +117,8 @@ def score_document(labeled: Labeled, *, options: LoadOptions) -> Score:
         cell_found = _found((c for table in truth.tables for row in table for c in row), cells)
         score.lines = (score.lines[0] + found[0], score.lines[1] + found[1])
         score.cells = (score.cells[0] + cell_found[0], score.cells[1] + cell_found[1])
-        text = normalize(pages[index]) if index < len(pages) else ""
+        outside_tables = (pages[index] if index < len(pages) else "").splitlines()
+        text = normalize(" ".join(ln for ln in outside_tables if not ln.lstrip().startswith("|")))
         score.leaked += sum(1 for a in getattr(truth, "absent", ()) if normalize(a) in text)
     return score
 
