@@ -64,7 +64,8 @@ def rendered_lines(page: str) -> tuple[Counter[str], Counter[str]]:
         if stripped.startswith("|") and stripped.endswith("|"):
             if not _SEPARATOR.match(stripped.replace(" ", "")):
                 parts = _CELL_SPLIT.split(stripped[1:-1])
-                cells.update(normalize(p.replace(r"\|", "|")) for p in parts)
+                parts = [p.replace(r"\|", "|").replace("<br>", " ") for p in parts]
+                cells.update(normalize(p) for p in parts)
                 lines[normalize(" ".join(p.strip() for p in parts))] += 1
             continue
         lines[normalize(raw)] += 1
