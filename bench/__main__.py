@@ -197,7 +197,10 @@ async def main() -> None:
     if not args.no_docs:
         report.write_table(document, args.docs, json_path=path)
         say(f"table: {args.docs}")
-    print(report.table(document))
+    if any(name in document for name in report.PIPELINE_PHASES):
+        print(report.table(document))
+    if "documents" in document:
+        print(report.documents_table(document))
 
 
 if __name__ == "__main__":

@@ -7,8 +7,9 @@
   `tesseract` CLI on the same PNG files with the same language, both single-threaded
   (`OMP_THREAD_LIMIT=1`, as the worker runs Tesseract).
 
-Each side runs in this process, one document after another, for at least `--documents-seconds`
-after a warm-up run; pages/s = pages read / wall time. No stack is needed.
+Both sides run in this process, one document after another, in alternating runs until each has
+run `--documents-seconds` after a warm-up (so a changing host load weighs on both alike);
+pages/s = pages read / time spent. No stack is needed.
 
 Other measurements join the phase by adding a function to `MEASUREMENTS` that takes the phase
 options and returns a `Comparison` (e.g. extract or classify jobs/s, with or without a baseline).
@@ -60,15 +61,23 @@ class Comparison:
         return {**dataclasses.asdict(self), "ratio": self.ratio}
 
 
-def rate(work: Callable[[], int], *, seconds: float) -> tuple[float, int]:
-    """(units/s, units) of `work` (returning units done) repeated for `seconds` after a warm-up."""
-    work()
-    done, started = 0, time.perf_counter()
+def side_by_side(
+    ours: Callable[[], int], tool: Callable[[], int], *, seconds: float
+) -> tuple[tuple[float, int], tuple[float, int]]:
+    """((units/s, units) of `ours`, the same of `tool`): one warm-up run each, then runs taken
+    in turn (ours, tool, ours, ...) until each side has run `seconds`, so a host whose load
+    changes during the measurement weighs on both sides alike."""
+    ours(), tool()
+    done = [0, 0]
+    spent = [0.0, 0.0]
     while True:
-        done += work()
-        elapsed = time.perf_counter() - started
-        if elapsed >= seconds:
-            return round(done / elapsed, 2), done
+        for side, work in enumerate((ours, tool)):
+            started = time.perf_counter()
+            done[side] += work()
+            spent[side] += time.perf_counter() - started
+        if min(spent) >= seconds:
+            break
+    return (round(done[0] / spent[0], 2), done[0]), (round(done[1] / spent[1], 2), done[1])
 
 
 def text_pdf_pages(options: DocumentsOptions) -> Comparison:
@@ -97,8 +106,9 @@ def text_pdf_pages(options: DocumentsOptions) -> Comparison:
                 )
             return pages
 
-        ours_rate, ours_pages = rate(ours, seconds=options.seconds)
-        tool_rate, tool_pages = rate(poppler, seconds=options.seconds)
+        (ours_rate, ours_pages), (tool_rate, tool_pages) = side_by_side(
+            ours, poppler, seconds=options.seconds
+        )
     return Comparison(
         label="text PDF parse", unit="pages/s", jobstream=ours_rate,
         baseline_label="pdftotext", baseline=tool_rate,
@@ -136,8 +146,9 @@ def ocr_pages(options: DocumentsOptions) -> Comparison:
                 )  # fmt: skip
             return len(paths)
 
-        ours_rate, ours_pages = rate(ours, seconds=options.seconds)
-        tool_rate, tool_pages = rate(tesseract, seconds=options.seconds)
+        (ours_rate, ours_pages), (tool_rate, tool_pages) = side_by_side(
+            ours, tesseract, seconds=options.seconds
+        )
     return Comparison(
         label=f"OCR ({languages}, {options.dpi} dpi PNG pages)", unit="pages/s",
         jobstream=ours_rate, baseline_label="tesseract CLI", baseline=tool_rate,

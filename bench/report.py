@@ -266,10 +266,10 @@ def documents_table_lines(documents: dict[str, Any]) -> list[str]:
             lines.append(f"| {name} | failed: {run['error']} | | | |")
             continue
         unit = run["unit"]
-        baseline = f"{run['baseline']:,.1f} {unit}" if run.get("baseline") is not None else "n/a"
+        baseline = f"{run['baseline']:,.2f} {unit}" if run.get("baseline") is not None else "n/a"
         ratio = f"**{run['ratio']}**" if run.get("ratio") is not None else "n/a"
         tool = run.get("baseline_label") or "none"
         lines.append(
-            f"| {run['label']} | {run['jobstream']:,.1f} {unit} | {tool} | {baseline} | {ratio} |"
+            f"| {run['label']} | {run['jobstream']:,.2f} {unit} | {tool} | {baseline} | {ratio} |"
         )
     return lines

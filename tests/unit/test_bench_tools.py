@@ -84,6 +84,26 @@ def test_a_documents_run_rewrites_only_the_documents_block(tmp_path: Path) -> No
     report.write_table(doc, page, json_path=Path("bench/results/x.json"))
     text = page.read_text()
     assert "pipeline table" in text and "old documents" not in text and text.endswith("\nend\n")
-    assert "| text PDF parse | 40.0 pages/s | pdftotext -layout | 80.0 pages/s | **0.5** |" in text
-    assert "| extract jobs | 12.0 jobs/s | none | n/a | n/a |" in text
+    assert (
+        "| text PDF parse | 40.00 pages/s | pdftotext -layout | 80.00 pages/s | **0.5** |" in text
+    )
+    assert "| extract jobs | 12.00 jobs/s | none | n/a | n/a |" in text
     assert "| ocr | failed: FileNotFoundError: tesseract |" in text
+
+
+def test_side_by_side_takes_turns_after_a_warm_up_each() -> None:
+    from bench.documents import side_by_side
+
+    calls: list[str] = []
+
+    def ours() -> int:
+        calls.append("ours")
+        return 3
+
+    def tool() -> int:
+        calls.append("tool")
+        return 5
+
+    (ours_rate, ours_units), (tool_rate, tool_units) = side_by_side(ours, tool, seconds=0)
+    assert calls == ["ours", "tool", "ours", "tool"]
+    assert (ours_units, tool_units) == (3, 5) and ours_rate > 0 and tool_rate > 0
