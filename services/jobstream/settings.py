@@ -5,7 +5,9 @@ Every setting is listed with its default in README.md ("Settings").
 
 from __future__ import annotations
 
-from pydantic import Field
+import ipaddress
+
+from pydantic import Field, field_validator
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -145,7 +147,9 @@ class WorkerSettings(CommonSettings):
         512 * 1024 * 1024, ge=1, description="unzipped office file members → `document_too_large`"
     )
     ocr_languages: str = Field(
-        "", description="Tesseract languages, comma list (e.g. `eng,deu`); empty: detect"
+        "",
+        pattern=r"^\s*([a-z]{3}(_[a-z]+)*\s*(,\s*[a-z]{3}(_[a-z]+)*\s*)*)?$",
+        description="Tesseract languages, comma list (e.g. `eng,deu`); empty: detect",
     )
     fetch_max_bytes: int = Field(
         64 * 1024 * 1024, ge=1, description="document URLs: larger bodies → `document_too_large`"
@@ -158,6 +162,15 @@ class WorkerSettings(CommonSettings):
         description="CIDRs document URLs may reach although private or loopback (dev: "
         "`127.0.0.0/8,::1/128`); metadata addresses stay refused",
     )
+
+
+    @field_validator("fetch_allowed_networks")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for part in (p.strip() for p in value.split(",")):
+            if part:
+                ipaddress.ip_network(part, strict=False)  # ValueError names the bad entry
+        return value
 
 
 class ProjectorSettings(CommonSettings):

@@ -192,3 +192,13 @@ async def test_a_loader_error_becomes_the_jobs_error(
     with pytest.raises(PermanentError) as info:
         await load_request_document(ctx, DOC)
     assert (info.value.code, info.value.message) == ("document_encrypted", "encrypted PDF")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("ocr_languages", "ENG"), ("ocr_languages", "eng;deu"), ("fetch_allowed_networks", "nope")],
+)
+def test_malformed_document_settings_stop_the_worker_at_start(field: str, value: str) -> None:
+    with pytest.raises(ValueError, match=field):
+        WorkerSettings(**{field: value})
+    assert WorkerSettings(ocr_languages=" eng, chi_sim ", fetch_allowed_networks="10.0.0.0/8,::1")
