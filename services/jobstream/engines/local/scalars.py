@@ -111,37 +111,44 @@ class ScalarFinder:
         return Found(self.ctx.currency, 0.6, Evidence(label="currency of the amounts"))
 
     def _letterhead(self) -> Found:
-        """The most prominent name-like line at the top of the first page (the issuer's)."""
+        """The issuer's name as a letterhead shows it: the most prominent name-like line at the
+        top of the first page or, for formats without boxes, its first name-like line."""
         if not self.views:
             return NOT_FOUND
         view = self.views[0]
         concepts = {owner for owner in self.found if not owner.startswith("prop:")}
-        heights = sorted(seg.box.height for row in view.rows for seg in row if seg.box)
-        if (len(concepts) < 2 and "total_amount" not in concepts) or not heights:
+        if len(concepts) < 2 and "total_amount" not in concepts:
             return NOT_FOUND  # not a business document: a big first line is no issuer
+        heights = sorted(seg.box.height for row in view.rows for seg in row if seg.box)
+        if not heights:
+            first = next((seg for row in view.rows[:3] for seg in row if self._namelike(seg)), None)
+            return self._found_letterhead(first, 0.35)
         prominent = heights[len(heights) // 2] * 1.2
         best: tuple[float, Segment] | None = None
         for row in view.rows:
             for segment in row:
                 box = segment.box
-                if box is None or box.top > 0.3 or self.index.scan(segment):
-                    continue
-                if (
-                    set(segment.folded) & _TITLE_WORDS
-                    or READERS["name"](segment.text, self.ctx) is None
-                ):
-                    continue
-                if sum(ch.isdigit() for ch in segment.text) > 2:  # an address, a date
+                if box is None or box.top > 0.3 or not self._namelike(segment):
                     continue
                 if box.height >= prominent and (best is None or box.height > best[0] + 1e-6):
                     best = (box.height, segment)
-        if best is None:
+        return self._found_letterhead(best[1] if best else None, 0.45)
+
+    def _namelike(self, segment: Segment) -> bool:
+        """Not a label, not a title, reads as a name, at most two digits (no address, date)."""
+        if self.index.scan(segment) or set(segment.folded) & _TITLE_WORDS:
+            return False
+        if READERS["name"](segment.text, self.ctx) is None:
+            return False
+        return sum(ch.isdigit() for ch in segment.text) <= 2
+
+    def _found_letterhead(self, segment: Segment | None, likelihood: float) -> Found:
+        if segment is None:
             return NOT_FOUND
-        segment = best[1]
         evidence = Evidence(
             page=segment.page, box=segment.box, label="letterhead", text=segment.text
         )
-        return Found(segment.text, 0.45, evidence, segment)
+        return Found(segment.text, likelihood, evidence, segment)
 
     def _only_date(self) -> Found:
         """The date of a document that prints exactly one (a receipt's), unlabelled."""

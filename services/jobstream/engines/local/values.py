@@ -48,8 +48,11 @@ Reader = Callable[[str, DocumentContext], Any]
 
 
 def _read_amount(text: str, ctx: DocumentContext) -> Any:
+    """An amount; a rate in the same text (`20%: €8.20`, `19 %`) is not one and is skipped."""
     if "%" in text:
-        return None
+        text = _PERCENT.sub(" ", text).strip(" :()")
+        if not text:
+            return None
     amount = parse_amount(text, decimal=ctx.decimal)
     return None if amount is None else amount.value
 
