@@ -163,7 +163,6 @@ class WorkerSettings(CommonSettings):
         "`127.0.0.0/8,::1/128`); metadata addresses stay refused",
     )
 
-
     @field_validator("fetch_allowed_networks")
     @classmethod
     def _networks(cls, value: str) -> str:
