@@ -198,3 +198,20 @@ def test_the_whole_corpus_is_deterministic() -> None:
 
     assert answers() == answers()
     assert invoice(3, "fr", "grid").pdf() == invoice(3, "fr", "grid").pdf()
+
+
+def test_arrays_of_scalars_and_enum_options_printed_without_a_label() -> None:
+    sheet = Sheet()
+    sheet.text(40, 40, "Contact: sales@acme.example")
+    sheet.text(40, 60, "Billing questions go to billing@acme.example")
+    sheet.text(40, 80, "Paid by card on delivery")
+    sheet.text(40, 100, "Newsletter: [ ]")
+    schema = {"type": "object", "properties": {
+        "emails": {"type": "array", "items": {"type": "string", "format": "email"}},
+        "payment": {"type": "string", "enum": ["cash", "card", "transfer"]},
+        "newsletter": {"type": "boolean"},
+        "phones": {"type": "array", "items": {"type": "string"}}}}  # fmt: skip
+    result = extract_document(to_document([sheet]), schema)
+    assert result.data == {"emails": ["sales@acme.example", "billing@acme.example"],
+                           "payment": "card", "newsletter": False, "phones": None}  # fmt: skip
+    assert len(result.likelihoods["emails"]) == 2

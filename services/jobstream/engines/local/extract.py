@@ -23,6 +23,8 @@ from jobstream.engines.local.text import detect_language, tokens
 from jobstream.engines.local.values import DocumentContext
 from jobstream.engines.port import Evidence, ExtractResult, Usage
 
+_SCALARS = ("string", "number", "integer", "boolean")
+
 
 def read_document(document: Document) -> tuple[list[PageView], DocumentContext]:
     """The page views and what the whole document says about its numbers, dates and language."""
@@ -44,8 +46,10 @@ class _Extraction:
         self.views, self.ctx = read_document(document)
         self.scalars: dict[str, FieldSpec] = {}
         self.arrays: dict[str, list[FieldSpec]] = {}
+        self.lists: dict[str, FieldSpec] = {}  # arrays of scalars
         self._collect(schema, "", ())
-        labels = [label for spec in self.scalars.values() for label in spec.labels]
+        specs = [*self.scalars.values(), *self.lists.values()]
+        labels = [label for spec in specs for label in spec.labels]
         self.index = LabelIndex.standard(labels)
         item_labels = [lb for specs in self.arrays.values() for spec in specs for lb in spec.labels]
         self.item_index = LabelIndex.items(item_labels)
@@ -72,6 +76,10 @@ class _Extraction:
                         field_spec(f"{path}[].{n}", n, s, parents=(name,), items=True)
                         for n, s in self._properties(items)
                     ]
+                elif schema_type(items) in _SCALARS:
+                    described = {**items, **{k: v for k, v in sub.items() if k != "items"}}
+                    described["type"] = items.get("type")
+                    self.lists[path] = field_spec(path, name, described, parents=parents)
             else:
                 self.scalars[path] = field_spec(path, name, sub, parents=parents)
 
@@ -89,6 +97,9 @@ class _Extraction:
                 data[name], likes[name] = self.fill(sub, f"{path}.")
             elif path in self.arrays:
                 data[name], likes[name] = self._array(path)
+            elif path in self.lists:
+                values, value_likes = self.finder.find_all(self.lists[path])
+                data[name], likes[name] = (values, value_likes) if values else (None, 0.0)
             else:
                 data[name], likes[name] = None, 0.0
         return data, likes

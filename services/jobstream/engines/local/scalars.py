@@ -78,6 +78,27 @@ class ScalarFinder:
             found = self._only_date()
         return self._coerce(spec, found)
 
+    def find_all(self, spec: FieldSpec) -> tuple[list[Any], list[float]]:
+        """Every distinct value the field's labels give, in reading order (arrays of scalars);
+        for e-mail addresses and IBANs, every one the document prints."""
+        values: list[Any] = []
+        likes: list[float] = []
+        reader = READERS[spec.kind]
+        for occurrence in self.found.get(spec.owner, []):
+            view = self.by_page[occurrence.segment.page]
+            candidate = read_first(view, occurrence, self.index, reader, self.ctx)
+            if candidate is not None and candidate.value not in values:
+                values.append(candidate.value)
+                likes.append(round(occurrence.label.weight * candidate.position * 0.9, 3))
+        if spec.kind in ("email", "iban"):
+            for view in self.views:
+                for segment in view.segments():
+                    value = reader(segment.text, self.ctx)
+                    if value is not None and value not in values:
+                        values.append(value)
+                        likes.append(0.6)
+        return values, likes
+
     def _labelled(self, spec: FieldSpec) -> Found:
         reader = READERS[spec.kind]
         fit = 0.6 + 0.4 * spec.match if spec.concept else 0.9
@@ -198,10 +219,30 @@ class ScalarFinder:
             self.names[key] = found
         return self.names[key]
 
+    def _printed_option(self, options: list[Any]) -> Found:
+        """The one enum option the document prints as words (e.g. `card` among card/cash)."""
+        printed: list[tuple[Any, Segment]] = []
+        for option in options:
+            wanted = tuple(tokens(str(option)))
+            if not wanted or len("".join(wanted)) < 3:
+                continue  # "no", "x": too common to be evidence
+            for view in self.views:
+                segment = next((s for s in view.segments() if _contains(s.folded, wanted)), None)
+                if segment is not None:
+                    printed.append((option, segment))
+                    break
+        if len(printed) != 1:
+            return NOT_FOUND
+        option, segment = printed[0]
+        evidence = Evidence(page=segment.page, box=segment.box, label="option printed",
+                            text=segment.text)  # fmt: skip
+        return Found(option, 0.4, evidence, segment)
+
     def _coerce(self, spec: FieldSpec, found: Found) -> Found:
         value = found.value
         if value is None:
-            return found
+            enum = spec.schema.get("enum")
+            return self._printed_option(enum) if isinstance(enum, list) else found
         kind = schema_type(spec.schema)
         if kind == "integer" and isinstance(value, float):
             value = round(value)
@@ -211,8 +252,13 @@ class ScalarFinder:
         if isinstance(enum, list):
             value = match_enum(value, enum)
             if value is None:
-                return NOT_FOUND
+                return self._printed_option(enum)
         return Found(value, found.likelihood, found.evidence, found.segment)
+
+
+def _contains(toks: list[str], wanted: tuple[str, ...]) -> bool:
+    size = len(wanted)
+    return any(tuple(toks[i : i + size]) == wanted for i in range(len(toks) - size + 1))
 
 
 def match_enum(value: Any, options: list[Any]) -> Any:

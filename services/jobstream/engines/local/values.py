@@ -98,6 +98,8 @@ def _read_percent(text: str, ctx: DocumentContext) -> Any:
 
 
 def _read_bool(text: str, ctx: DocumentContext) -> Any:
+    if re.search(r"\[\s*\]", text):
+        return False  # an empty checkbox
     words = set(tokens(text)) | set(text.split())
     if words & _TRUE:
         return True
