@@ -18,7 +18,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from jobstream.core.documents import file_id
-from tests.e2e.conftest import RunningStack
+from tests.e2e.conftest import RunningStack, wait_for
 from tests.fake_openai import FakeOpenAI, FakeOpenAIServer, Reply, answer
 
 pytest.importorskip("retab", reason="the retab SDK is not installed in this venv")
@@ -287,3 +287,25 @@ async def test_unreachable_model_server_fails_with_provider_error(
         fake_openai_http.start()
     assert code == "provider_error"
     assert "unreachable" in message
+
+
+async def test_cancel_aborts_the_model_call_in_flight(
+    sdk: AsyncRetab, fake_openai: FakeOpenAI
+) -> None:
+    fake_openai.script("fake-slow", Reply(stall=True))
+    request = {"document": document(pdf(INVOICE), "invoice.pdf"), "json_schema": SCHEMA,
+               "model": "fake-slow"}  # fmt: skip
+    job = await sdk.jobs.create("/v1/documents/extract", request)
+    await wait_for(lambda: _async(len(fake_openai.received("fake-slow")) == 1), timeout=60,
+                   what="the model call to start")  # fmt: skip
+
+    cancelled = await sdk.jobs.cancel(job.id)
+
+    assert cancelled.status == "cancelled"
+    await wait_for(lambda: _async(fake_openai.disconnects == 1), timeout=30,
+                   what="the worker to hang up on the model server")  # fmt: skip
+    assert len(fake_openai.received("fake-slow")) == 1
+
+
+async def _async(value: bool) -> bool:
+    return value
