@@ -106,6 +106,12 @@ class GatewaySettings(CommonSettings):
         60.0, description="a key claimed this long ago and never answered is taken over"
     )
     batch_max_jobs: int = Field(1000, ge=1, description="jobs per POST /v1/jobs/batch")
+    list_budget_seconds: float = Field(
+        10.0, gt=0, description="a list query still running then answers 503 `list_timeout`"
+    )
+    max_concurrent_lists: int = Field(
+        4, ge=1, description="lists running at once per gateway; more answer 503 `list_timeout`"
+    )
 
 
 class WorkerSettings(CommonSettings):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -212,3 +213,59 @@ async def test_progress_reaches_the_job(noop_worker: RunningStack) -> None:
         )
         await client.post(f"/v1/jobs/{job['id']}/cancel")
     assert running["progress"] == {"completed": 3, "total": 3, "message": "step 3"}
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every live process below `pid`, read from /proc (children of children included)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+async def test_a_worker_killed_with_sigkill_leaves_no_process_behind(
+    noop_worker: RunningStack,
+) -> None:
+    """Its CPU pool (forkserver and the pool process busy with a job) dies with it at once instead
+    of living on under init until the work is done."""
+    stack = noop_worker
+    stack.stop("worker-noop-1")
+    spec = stack.noop_worker(5)
+    await stack.start_and_wait([spec])
+    async with stack.client() as client:
+        request = {"cpu_seconds": 120}
+        job = await client.post("/v1/jobs", json={"endpoint": NOOP, "request": request})
+        await stack.job_when(client, job.json()["id"], lambda j: j["status"] == "in_progress")
+    pid = stack.layout.process(spec.name).pid()
+    assert pid is not None
+
+    async def pool_started() -> set[int] | None:
+        found = _descendants(pid)
+        return found if len(found) >= 2 else None  # the forkserver and the busy pool process
+
+    pool = await wait_for(pool_started, timeout=30, what="the CPU pool to start")
+    os.kill(pid, signal.SIGKILL)  # the worker alone, as the OOM killer would, not its group
+
+    def alive(pid: int) -> bool:  # a zombie (dead, not yet reaped by init) counts as gone
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    async def all_gone() -> bool:
+        return not any(alive(p) for p in pool)
+
+    await wait_for(all_gone, timeout=10, what=f"the pool processes {sorted(pool)} to exit")
+    stack.stop(spec.name)  # forgets the pid file
+    async with stack.client() as client:  # the redelivered job would spin on another worker
+        assert (await client.post(f"/v1/jobs/{job.json()['id']}/cancel")).status_code == 200
+    await stack.start_and_wait([stack.noop_worker(1)])

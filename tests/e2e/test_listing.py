@@ -128,3 +128,33 @@ async def test_filters(
     assert future == []
     assert len(by_endpoint) == N
     assert set(by_id) == {jobs[3]["id"], jobs[4]["id"]}
+
+
+async def test_jobs_created_within_one_second_list_in_creation_order(
+    running_stack: RunningStack,
+) -> None:
+    """Created one after the other, many in the same second (the public `created_at` is whole
+    seconds): every order and direction lists them exactly in creation order."""
+    batch = uuid.uuid4().hex
+    created: list[dict[str, Any]] = []
+    async with running_stack.client() as client:
+        for i in range(40):
+            resp = await client.post(
+                "/v1/jobs",
+                json={"endpoint": NOOP, "request": {}, "metadata": {"tie": batch, "i": str(i)}},
+            )
+            assert resp.status_code == 200
+            created.append(resp.json())
+        seconds = [job["created_at"] for job in created]
+        assert len(set(seconds)) < len(seconds), "no two jobs shared a second: nothing tested"
+        in_order = [job["id"] for job in created]
+        meta = f'{{"tie":"{batch}"}}'
+        for order in ("desc", "asc"):
+            expected = in_order if order == "asc" else in_order[::-1]
+            for backward in (False, True):
+                ids = await walk(
+                    client, {"metadata": meta, "order": order, "limit": 7}, backward=backward
+                )
+                assert ids == expected, (order, backward)
+        default = (await client.get("/v1/jobs", params={"metadata": meta, "limit": 3})).json()
+        assert [job["id"] for job in default["data"]] == in_order[::-1][:3]

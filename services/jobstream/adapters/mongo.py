@@ -21,8 +21,9 @@ from pymongo import ASCENDING, AsyncMongoClient, ReplaceOne, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.cursor import AsyncCursor
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, ExecutionTimeout
 
+from jobstream.core.errors import StoreTimeoutError
 from jobstream.core.listing import LIST_INDEXES
 from jobstream.core.principal import EndpointNames, Principal, endpoint_names_of
 from jobstream.core.record import JobRecord
@@ -112,10 +113,19 @@ class MongoJobStore:
             )
 
     async def find(
-        self, *, filter: Doc, sort: Sequence[tuple[str, int]], limit: int
-    ) -> list[JobRecord]:
+        self, *, filter: Doc, sort: Sequence[tuple[str, int]], limit: int,
+        max_time_ms: int | None = None,
+    ) -> list[JobRecord]:  # fmt: skip
+        """`max_time_ms`: the server stops the query there (it would run on after a client
+        gave up) and this raises StoreTimeoutError."""
         cursor = self._jobs.find(filter, RECORD_PROJECTION).sort(list(sort)).limit(limit)
-        return [from_document(doc) for doc in await fetch_all(cursor, limit=limit)]
+        if max_time_ms is not None:
+            cursor = cursor.max_time_ms(max_time_ms)
+        try:
+            docs = await fetch_all(cursor, limit=limit)
+        except ExecutionTimeout as exc:
+            raise StoreTimeoutError(str(exc)) from exc
+        return [from_document(doc) for doc in docs]
 
     async def anchor(self, job_id: str, *, organization_id: str) -> tuple[int, str] | None:
         doc = await self._jobs.find_one({"_id": job_id}, {"organization_id": 1, "created_at": 1})

@@ -61,6 +61,20 @@ class IdempotencyConflictError(JobstreamError):
     code = "idempotency_key_in_progress"
 
 
+class ListUnavailableError(JobstreamError):
+    """A list that cannot be answered within the gateway's budget now: 503 with Retry-After."""
+
+    code = "list_timeout"
+
+    def __init__(self, message: str, *, retry_after_seconds: int) -> None:
+        super().__init__(message, details={"retry_after_seconds": retry_after_seconds})
+        self.retry_after_seconds = retry_after_seconds
+
+
+class StoreTimeoutError(Exception):
+    """The store gave up on a query at its time limit (MongoDB's `maxTimeMS`)."""
+
+
 class TransientError(Exception):
     """A failure worth retrying with backoff (network, throttling, unavailable dependency)."""
 

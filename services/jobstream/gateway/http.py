@@ -56,6 +56,12 @@ def install_error_handlers(app: FastAPI) -> None:
         status = STATUS_BY_ERROR.get(type(exc), 400)
         return error_response(status, exc.code, exc.message, exc.details)
 
+    @app.exception_handler(errors.ListUnavailableError)
+    async def _list_unavailable(_: Request, exc: errors.ListUnavailableError) -> Response:
+        response = error_response(503, exc.code, exc.message, exc.details)
+        response.headers["Retry-After"] = str(exc.retry_after_seconds)
+        return response
+
     @app.exception_handler(ListQueryError)
     async def _list_query(_: Request, exc: ListQueryError) -> Response:
         return error_response(422, "invalid_query", exc.message, {"field": exc.field})

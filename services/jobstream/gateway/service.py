@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,9 +26,11 @@ from jobstream.core.errors import (
     CancelConflictError,
     InvalidRequestError,
     JobNotFoundError,
+    ListUnavailableError,
     NotCancellableError,
     NotRetryableError,
     RetryConflictError,
+    StoreTimeoutError,
 )
 from jobstream.core.ids import new_job_id
 from jobstream.core.record import JobRecord
@@ -61,8 +64,9 @@ class JobStore(Protocol):
     async def insert(self, record: JobRecord) -> None: ...
     async def get(self, job_id: str, *, organization_id: str | None = None) -> JobRecord | None: ...
     async def find(
-        self, *, filter: dict[str, Any], sort: Sequence[tuple[str, int]], limit: int
-    ) -> list[JobRecord]: ...
+        self, *, filter: dict[str, Any], sort: Sequence[tuple[str, int]], limit: int,
+        max_time_ms: int | None = None,
+    ) -> list[JobRecord]: ...  # fmt: skip
     async def anchor(self, job_id: str, *, organization_id: str) -> tuple[int, str] | None: ...
 
 
@@ -100,6 +104,9 @@ class JobService:
     outbox: Outbox
     publisher: EventPublisher
     blobs: BlobStore
+
+    def __post_init__(self) -> None:
+        self._list_slots = asyncio.Semaphore(self.settings.max_concurrent_lists)
 
     @property
     def enabled_slugs(self) -> set[str]:
@@ -348,6 +355,37 @@ class JobService:
             f"Job {record.id!r} cannot be retried: {reason}.", details={"status": record.status}
         )
 
+    async def _bounded_find(
+        self, *, filter: dict[str, Any], sort: list[tuple[str, int]], limit: int
+    ) -> list[JobRecord]:
+        """A list query within the budget, at most `max_concurrent_lists` at once.
+
+        On FerretDB a list costs time in proportion to the collection; past the budget the
+        server stops the query itself (`maxTimeMS`, so a query given up on stops consuming the
+        store) and the caller gets 503 `list_timeout` with Retry-After, as do lists beyond the
+        concurrency limit, at once, instead of queueing behind the expensive ones.
+        """
+        budget = self.settings.list_budget_seconds
+        retry_after = max(1, math.ceil(budget))
+        if self._list_slots.locked():
+            raise ListUnavailableError(
+                "Too many lists are running on this gateway; retry later.",
+                retry_after_seconds=retry_after,
+            )
+        async with self._list_slots:
+            try:
+                return await asyncio.wait_for(  # the client-side bound, should the server not
+                    self.jobs.find(
+                        filter=filter, sort=sort, limit=limit, max_time_ms=int(budget * 1000)
+                    ),
+                    timeout=budget + 1.0,
+                )
+            except (StoreTimeoutError, TimeoutError) as exc:
+                raise ListUnavailableError(
+                    f"The list did not finish within {budget:g} s; narrow its filters or retry.",
+                    retry_after_seconds=retry_after,
+                ) from exc
+
     async def list_jobs(self, query: listing.ListQuery, *, organization_id: str) -> JobList:
         anchor = None
         cursor = query.after or query.before
@@ -359,7 +397,7 @@ class JobService:
                     f"Cursor job {cursor!r} not found.", code="invalid_query",
                     details={"field": field},
                 )  # fmt: skip
-        records = await self.jobs.find(
+        records = await self._bounded_find(
             filter=listing.build_filter(query, organization_id=organization_id, anchor=anchor),
             sort=listing.sort_spec(query),
             limit=query.limit + 1,

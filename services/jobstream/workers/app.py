@@ -10,9 +10,7 @@ process per slug, so each endpoint scales on its own.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import logging
-import multiprocessing
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -30,6 +28,7 @@ from jobstream.bootstrap import connect_blobs
 from jobstream.settings import WorkerSettings
 from jobstream.workers.classify.handler import handle_classify
 from jobstream.workers.context import Handler
+from jobstream.workers.cpu_pool import new_cpu_pool
 from jobstream.workers.diagnostics import handle_noop
 from jobstream.workers.execution import Execution
 from jobstream.workers.extract.handler import handle_extract
@@ -94,11 +93,6 @@ class _Shared:
     projector: KafkaProjectorProgress
 
 
-def _new_pool() -> concurrent.futures.ProcessPoolExecutor:
-    context = multiprocessing.get_context("forkserver")
-    return concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context)
-
-
 @asynccontextmanager
 async def _shared(settings: WorkerSettings, client_id: str) -> AsyncIterator[_Shared]:
     client, db = connect(settings.mongo_url, settings.mongo_database)
@@ -127,7 +121,7 @@ async def _run_slug(settings: WorkerSettings, shared: _Shared, stop: asyncio.Eve
     listener = _Rebalance()
     consumer.subscribe([settings.commands_topic(slug)], listener=listener)
     execution = Execution(
-        settings, shared.publisher, shared.blobs, HANDLERS[slug], worker_id, pool_factory=_new_pool
+        settings, shared.publisher, shared.blobs, HANDLERS[slug], worker_id, pool_factory=new_cpu_pool
     )
     runtime = WorkerRuntime(
         settings=settings, consumer=consumer, publisher=shared.publisher, jobs=shared.jobs,
