@@ -121,7 +121,12 @@ async def _run_slug(settings: WorkerSettings, shared: _Shared, stop: asyncio.Eve
     listener = _Rebalance()
     consumer.subscribe([settings.commands_topic(slug)], listener=listener)
     execution = Execution(
-        settings, shared.publisher, shared.blobs, HANDLERS[slug], worker_id, pool_factory=new_cpu_pool
+        settings,
+        shared.publisher,
+        shared.blobs,
+        HANDLERS[slug],
+        worker_id,
+        pool_factory=new_cpu_pool,
     )
     runtime = WorkerRuntime(
         settings=settings, consumer=consumer, publisher=shared.publisher, jobs=shared.jobs,
