@@ -1,5 +1,5 @@
 """Imported by the CPU pool's forkserver when it starts (a preload): it dies with the worker."""
 
-from jobstream.workers.cpu_pool import die_with_parent
+from jobstream.workers.cpu_pool import preload_in_forkserver
 
-die_with_parent()
+preload_in_forkserver()
