@@ -288,3 +288,32 @@ def test_docx_content_controls_are_read_and_tracked_deletions_are_not() -> None:
     document.save(buffer)
     text = load(buffer.getvalue()).plain_text
     assert text.splitlines() == ["Inside a content control", "kept inserted", "visible"]
+
+
+FOOTNOTES_XML = (
+    b'<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    b'<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+    b'<w:footnote w:id="1"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> '
+    b"Source: annual report 2025.</w:t></w:r></w:p></w:footnote></w:footnotes>"
+)
+
+
+def test_docx_footnotes_follow_the_text() -> None:
+    document = docx.Document()
+    document.add_paragraph("Revenue rose by 12 %.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    members = members_of(buffer.getvalue())
+    members["word/footnotes.xml"] = FOOTNOTES_XML
+    members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
+        b"</Types>",
+        b'<Override PartName="/word/footnotes.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/></Types>',
+    )
+    members["word/_rels/document.xml.rels"] = members["word/_rels/document.xml.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Id="rIdNotes" Type="http://schemas.openxmlformats.org/officeDocument/'
+        b'2006/relationships/footnotes" Target="footnotes.xml"/></Relationships>',
+    )
+    text = load(zip_with(members)).plain_text
+    assert text.splitlines() == ["Revenue rose by 12 %.", "1 Source: annual report 2025."]

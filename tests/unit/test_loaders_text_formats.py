@@ -230,3 +230,10 @@ def test_html_in_the_charset_its_meta_declares() -> None:
     document = load(markup.encode("iso-8859-2"), "p.html")
     assert document.plain_text == polish
     assert document.metadata["encoding"] == "iso8859-2"
+
+
+def test_json_lines_are_records() -> None:
+    data = b'{"sku": "A", "qty": 1}\n{"sku": "B", "qty": 2}\n\n{"sku": "C", "qty": 3}\n'
+    document = load(data, "export.txt", "text/plain")
+    assert document.format == "json"
+    assert tables(document)[0].texts() == [["sku", "qty"], ["A", "1"], ["B", "2"], ["C", "3"]]

@@ -6,8 +6,9 @@ Paragraphs and tables are read in body order (content controls opened). A paragr
 renders, so the loader starts a new page only at an explicit page break (a page-type break or
 "page break before"); most documents are one page. Each page starts with its section's header
 (the first-page header on a section's first page when the section has one) and ends with its
-footer, as a printed page does, as "header" and "footer" blocks. Merged cells keep their text in
-the first cell (`col_span` set for horizontal merges, continued vertical merges left empty).
+footer, as a printed page does, as "header" and "footer" blocks. Footnotes and endnotes follow the
+text of the last page, numbered. Merged cells keep their text in the first cell (`col_span` set
+for horizontal merges, continued vertical merges left empty).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 import docx
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph
@@ -176,6 +179,29 @@ def _margin_blocks(section: Any, *, first: bool, footer: bool) -> list[Block]:
     return [block for block in _blocks_of(part, kind=kind) if not isinstance(block, str)]
 
 
+_NOTE_RELATIONSHIPS: Final = frozenset({RT.FOOTNOTES, RT.ENDNOTES})
+_NOTE_TAGS: Final = (qn("w:footnote"), qn("w:endnote"))
+_SEPARATORS: Final = frozenset({"separator", "continuationSeparator", "continuationNotice"})
+
+
+def _notes(document: Any) -> list[Block]:
+    """Footnotes, then endnotes, numbered in order as Word numbers them by default."""
+    blocks: list[Block] = []
+    for relationship in document.part.rels.values():
+        if relationship.reltype not in _NOTE_RELATIONSHIPS or relationship.is_external:
+            continue
+        root = parse_xml(relationship.target_part.blob)
+        notes = [
+            n for n in root.iterchildren(*_NOTE_TAGS) if n.get(qn("w:type")) not in _SEPARATORS
+        ]
+        for number, note in enumerate(notes, start=1):
+            text = "\n".join("".join(_text_of(p)) for p in note.iterchildren(qn("w:p")))
+            block = text_block(f"{number} {text.strip()}") if text.strip() else None
+            if block is not None:
+                blocks.append(block)
+    return blocks
+
+
 def _pages(document: Any, *, options: LoadOptions) -> tuple[Page, ...]:
     builders = [_PageBuilder(section=0, first_of_section=True)]
     for item in _blocks_of(document):
@@ -187,6 +213,7 @@ def _pages(document: Any, *, options: LoadOptions) -> tuple[Page, ...]:
             builders[-1].first_of_section = builders[-1].first_of_section or not builders[-1].blocks
         elif not isinstance(item, str):
             builders[-1].blocks.append(item)
+    builders[-1].blocks.extend(_notes(document))  # notes print at the end of the text
     sections = list(document.sections)
     pages = []
     for number, builder in enumerate(builders, start=1):

@@ -1,6 +1,7 @@
-"""JSON: an array of flat objects (records, the shape exports take) becomes a Table with a column
-per key in first-seen order; any other value is pretty-printed text, two spaces per level, one line
-per line, as a person reading the file sees it.
+"""JSON and JSON Lines (a value per line, read as an array). An array of flat objects (records,
+the shape exports take) becomes a Table with a column per key in first-seen order; any other
+value is pretty-printed text, two spaces per level, one line per line, as a person reading the
+file sees it.
 """
 
 from __future__ import annotations
@@ -47,13 +48,25 @@ def json_blocks(value: object) -> list[Block | None]:
     return [text_block(json.dumps(value, indent=2, ensure_ascii=False))]
 
 
+def parse_json(text: str) -> object:
+    """One JSON value, or the list of values of JSON Lines (one value per line)."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        error: Exception = exc
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) > 1:
+        try:
+            return [json.loads(line) for line in lines]
+        except (ValueError, RecursionError):
+            pass
+    raise DocumentCorruptError(f"invalid JSON: {error}") from error
+
+
 def load_json(data: bytes, *, filename: str, options: LoadOptions) -> Document:
     """A JSON document: one page."""
     text, encoding = decode_text(data)
-    try:
-        value = json.loads(text.lstrip("\ufeff"))
-    except (ValueError, RecursionError) as exc:
-        raise DocumentCorruptError(f"invalid JSON: {exc}") from exc
+    value = parse_json(text.lstrip("\ufeff"))
     return Document(
         pages=(native_page(1, json_blocks(value)),), mime_type="application/json",
         filename=filename, format="json", metadata={"encoding": encoding},

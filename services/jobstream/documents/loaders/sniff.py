@@ -161,7 +161,7 @@ def _text_format(data: bytes, *, hint: str | None) -> str:
         )
     head = text[:65536]
     stripped = head.lstrip("\ufeff \t\r\n")
-    if stripped[:1] in "{[" and (hint == "json" or _parses_as_json(text)):
+    if stripped[:1] in "{[" and (hint == "json" or _parses_as_json(text) or is_json_lines(head)):
         return "json"
     if looks_like_html(stripped, hinted=hint == "html"):
         return "html"
@@ -172,6 +172,16 @@ def _text_format(data: bytes, *, hint: str | None) -> str:
     if hint == "markdown" or looks_like_markdown(head):
         return "markdown"
     return "text"
+
+
+def is_json_lines(text: str) -> bool:
+    """JSON Lines (NDJSON): two or more lines, each one JSON object or array."""
+    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    if len(text) > 65536 and len(lines) > 1:
+        lines = lines[:-1]  # the sample may cut the last line short
+    if len(lines) < 2 or not all(line.lstrip()[:1] in "{[" for line in lines):
+        return False
+    return all(_parses_as_json(line) for line in lines)
 
 
 def _parses_as_json(text: str) -> bool:
