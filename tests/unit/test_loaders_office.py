@@ -317,3 +317,25 @@ def test_docx_footnotes_follow_the_text() -> None:
     )
     text = load(zip_with(members)).plain_text
     assert text.splitlines() == ["Revenue rose by 12 %.", "1 Source: annual report 2025."]
+
+
+def test_docx_section_breaks_start_pages_with_their_own_headers() -> None:
+    from docx.enum.section import WD_SECTION
+
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "Part A header"
+    document.add_paragraph("part A text")
+    continuous = document.add_section(WD_SECTION.CONTINUOUS)
+    continuous.header.is_linked_to_previous = True
+    document.add_paragraph("still on the first page")
+    second = document.add_section(WD_SECTION.NEW_PAGE)
+    second.header.is_linked_to_previous = False
+    second.header.paragraphs[0].text = "Part B header"
+    document.add_paragraph("part B text")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    pages = [page.plain_text.splitlines() for page in load(buffer.getvalue()).pages]
+    assert pages == [
+        ["Part A header", "part A text", "still on the first page"],
+        ["Part B header", "part B text"],
+    ]

@@ -3,12 +3,13 @@
 Paragraphs and tables are read in body order (content controls opened). A paragraph styled
 "Title" or "Heading N", or with an outline level, is a heading of that level; a numbered or
 "List ..." paragraph is a list item. A DOCX has no pages of its own: Word lays them out when it
-renders, so the loader starts a new page only at an explicit page break (a page-type break or
-"page break before"); most documents are one page. Each page starts with its section's header
-(the first-page header on a section's first page when the section has one) and ends with its
-footer, as a printed page does, as "header" and "footer" blocks. Footnotes and endnotes follow the
-text of the last page, numbered. Merged cells keep their text in the first cell (`col_span` set
-for horizontal merges, continued vertical merges left empty).
+renders, so the loader starts a new page only where the document asks for one: a page-type break,
+"page break before", or a section break that starts a new (odd, even) page; most documents are
+one page, and a page left blank between two breaks is dropped. Each page starts with its
+section's header (the first-page header on a section's first page when the section has one) and
+ends with its footer, as a printed page does, as "header" and "footer" blocks. Footnotes and
+endnotes follow the text of the last page, numbered. Merged cells keep their text in the first
+cell (`col_span` set for horizontal merges, continued vertical merges left empty).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 import docx
+from docx.enum.section import WD_SECTION
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml import parse_xml
@@ -179,6 +181,7 @@ def _margin_blocks(section: Any, *, first: bool, footer: bool) -> list[Block]:
     return [block for block in _blocks_of(part, kind=kind) if not isinstance(block, str)]
 
 
+_PAGE_STARTS: Final = frozenset({WD_SECTION.NEW_PAGE, WD_SECTION.ODD_PAGE, WD_SECTION.EVEN_PAGE})
 _NOTE_RELATIONSHIPS: Final = frozenset({RT.FOOTNOTES, RT.ENDNOTES})
 _NOTE_TAGS: Final = (qn("w:footnote"), qn("w:endnote"))
 _SEPARATORS: Final = frozenset({"separator", "continuationSeparator", "continuationNotice"})
@@ -202,21 +205,30 @@ def _notes(document: Any) -> list[Block]:
     return blocks
 
 
-def _pages(document: Any, *, options: LoadOptions) -> tuple[Page, ...]:
+def _page_builders(
+    document: Any, sections: list[Any], *, options: LoadOptions
+) -> list[_PageBuilder]:
+    """The body cut into pages at page breaks and at section breaks that start a new page."""
     builders = [_PageBuilder(section=0, first_of_section=True)]
+    current = 0
     for item in _blocks_of(document):
-        if item == _PAGE_BREAK:
-            builders.append(_PageBuilder(section=builders[-1].section, first_of_section=False))
-            refuse_over(len(builders), options=options, what="pages")
-        elif item == "section":
-            builders[-1].section += 1  # the next page (if any) starts in the next section
-            builders[-1].first_of_section = builders[-1].first_of_section or not builders[-1].blocks
+        if item == _PAGE_BREAK or item == "section":
+            starts = item == "section" and current + 1 < len(sections)
+            current += starts
+            if item == _PAGE_BREAK or (starts and sections[current].start_type in _PAGE_STARTS):
+                builders.append(_PageBuilder(section=current, first_of_section=starts))
+                refuse_over(len(builders), options=options, what="pages")
         elif not isinstance(item, str):
             builders[-1].blocks.append(item)
     builders[-1].blocks.extend(_notes(document))  # notes print at the end of the text
+    kept = [builder for builder in builders if builder.blocks]  # blank pages are no pages
+    return kept or builders[:1]
+
+
+def _pages(document: Any, *, options: LoadOptions) -> tuple[Page, ...]:
     sections = list(document.sections)
     pages = []
-    for number, builder in enumerate(builders, start=1):
+    for number, builder in enumerate(_page_builders(document, sections, options=options), 1):
         section = sections[min(builder.section, len(sections) - 1)] if sections else None
         margins = (
             (_margin_blocks(section, first=builder.first_of_section, footer=False),
