@@ -83,6 +83,24 @@ class KafkaEventPublisher:
         except (TimeoutError, KafkaError) as exc:
             raise PublishError(f"{type(exc).__name__}: {exc}") from exc
 
+    async def publish_waves(
+        self, waves: Sequence[Sequence[OutboxMessage]], *, timeout: float | None = None
+    ) -> None:
+        """Send each wave's messages at once (the producer batches them) and wait for all their
+        acknowledgements before the next wave: a batch's events, then its commands."""
+        try:
+            async with asyncio.timeout(timeout):
+                for wave in waves:
+                    futures = [
+                        await self.producer.send(
+                            m.topic, m.value, key=m.key, headers=list(m.headers)
+                        )
+                        for m in wave
+                    ]
+                    await asyncio.gather(*futures)
+        except (TimeoutError, KafkaError) as exc:
+            raise PublishError(f"{type(exc).__name__}: {exc}") from exc
+
     async def send_unordered(self, messages: Sequence[OutboxMessage]) -> None:
         """Send a batch concurrently (one partition keeps order per key); wait for all acks."""
         try:

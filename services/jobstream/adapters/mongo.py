@@ -21,7 +21,7 @@ from pymongo import ASCENDING, AsyncMongoClient, ReplaceOne, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.cursor import AsyncCursor
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError, ExecutionTimeout
+from pymongo.errors import BulkWriteError, DuplicateKeyError, ExecutionTimeout
 
 from jobstream.core.errors import StoreTimeoutError
 from jobstream.core.listing import LIST_INDEXES
@@ -29,6 +29,7 @@ from jobstream.core.principal import EndpointNames, Principal, endpoint_names_of
 from jobstream.core.record import JobRecord
 
 Doc = dict[str, Any]
+DUPLICATE_KEY = 11000
 
 
 def to_document(record: JobRecord, *, offset: int | None) -> Doc:
@@ -85,6 +86,16 @@ class MongoJobStore:
         # A projector that saw job.created first may already have written the same document.
         with contextlib.suppress(DuplicateKeyError):
             await self._jobs.insert_one(to_document(record, offset=None))
+
+    async def insert_many(self, records: Sequence[JobRecord]) -> None:
+        """One unordered insert for a batch; documents the projector already wrote are kept."""
+        try:
+            await self._jobs.insert_many(
+                [to_document(r, offset=None) for r in records], ordered=False
+            )
+        except BulkWriteError as exc:
+            if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
+                raise
 
     async def get(self, job_id: str, *, organization_id: str | None = None) -> JobRecord | None:
         doc = await self._jobs.find_one({"_id": job_id}, RECORD_PROJECTION)

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from jobstream.adapters.metrics import render
 from jobstream.core.listing import parse_list_query
 from jobstream.core.principal import EndpointNames
+from jobstream.gateway import batch
 from jobstream.gateway.deps import (
     ERRORS,
     JSON,
@@ -37,6 +38,7 @@ from jobstream.settings import GatewaySettings
 from jobstream_schemas.api import JobCreate, JobList, JobPublic, JobStatusPublic
 
 log = logging.getLogger(__name__)
+ROUTERS = [batch.router]  # the API's route modules, included before the catch-all 404
 __all__ = ["DepsDep", "GatewayDeps", "OrgDep", "create_app"]
 
 
@@ -156,6 +158,9 @@ def create_app(
     @app.get("/health", include_in_schema=False)
     async def health() -> Response:
         return Response('{"status":"ok"}', media_type=JSON)
+
+    for router in ROUTERS:
+        app.include_router(router)
 
     @app.api_route(
         "/{path:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"], include_in_schema=False

@@ -62,6 +62,7 @@ log = logging.getLogger(__name__)
 
 class JobStore(Protocol):
     async def insert(self, record: JobRecord) -> None: ...
+    async def insert_many(self, records: Sequence[JobRecord]) -> None: ...
     async def get(self, job_id: str, *, organization_id: str | None = None) -> JobRecord | None: ...
     async def find(
         self, *, filter: dict[str, Any], sort: Sequence[tuple[str, int]], limit: int,
@@ -78,6 +79,9 @@ class EventPublisher(Protocol):
     async def publish(
         self, messages: Sequence[OutboxMessage], *, timeout: float | None = None
     ) -> None: ...
+    async def publish_waves(
+        self, waves: Sequence[Sequence[OutboxMessage]], *, timeout: float | None = None
+    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,16 @@ class Answer:
 
     job: JobPublic
     delayed: bool = False
+
+
+@dataclass(frozen=True)
+class PreparedJob:
+    """A job ready to store and dispatch: its first record, its two messages (event, command)
+    and the outbox entry id they are kept under if Kafka does not acknowledge in time."""
+
+    record: JobRecord
+    messages: tuple[OutboxMessage, OutboxMessage]
+    outbox_id: str
 
 
 DISPATCH_DELAYED_WARNING = JobWarning(
@@ -131,6 +145,19 @@ class JobService:
     async def submit_job(
         self, body: JobCreate, *, organization_id: str, traceparent: str | None = None
     ) -> Answer:
+        prepared = await self.prepare_job(
+            body, organization_id=organization_id, traceparent=traceparent
+        )
+        await self.jobs.insert(prepared.record)
+        JOBS_CREATED.labels(endpoint=prepared.record.slug).inc()
+        delayed = await self._dispatch(prepared.outbox_id, list(prepared.messages), kind="create")
+        return Answer(self.view(prepared.record, delayed=delayed), delayed)
+
+    async def prepare_job(
+        self, body: JobCreate, *, organization_id: str, traceparent: str | None = None
+    ) -> PreparedJob:
+        """Validate the envelope, offload large strings, build the record and its messages
+        (`job.created`, then the command): everything a create does before its writes."""
         slug = self._slug(body.endpoint)
         problem = url_scheme_problem(body.request, allow_http=self.settings.document_url_allow_http)
         if problem is not None:
@@ -158,18 +185,15 @@ class JobService:
             ),
         )  # fmt: skip
         record = _required(apply(None, created).job)
-        await self.jobs.insert(record)
-        JOBS_CREATED.labels(endpoint=slug).inc()
         command = JobRequested(
             job_id=job_id, organization_id=organization_id, attempt=1,
             payload=RunPayload(endpoint=body.endpoint, request=stored, artifacts=artifacts),
         )  # fmt: skip
-        messages = [
+        messages = (
             message_for(self.settings.events_topic, created, traceparent=traceparent),
             message_for(self.settings.commands_topic(slug), command, traceparent=traceparent),
-        ]
-        delayed = await self._dispatch(f"{job_id}:1:created", messages, kind="create")
-        return Answer(self._view(record, delayed=delayed), delayed)
+        )
+        return PreparedJob(record, messages, f"{job_id}:1:created")
 
     async def _dispatch(self, entry_id: str, messages: list[OutboxMessage], *, kind: str) -> bool:
         """Publish; when Kafka does not acknowledge in time, keep the messages in the outbox."""
@@ -183,7 +207,7 @@ class JobService:
             return True
 
     @staticmethod
-    def _view(record: JobRecord, *, delayed: bool, **include: bool) -> JobPublic:
+    def view(record: JobRecord, *, delayed: bool, **include: bool) -> JobPublic:
         job = record.public(**include)
         if delayed:
             job.warnings = [*(job.warnings or []), DISPATCH_DELAYED_WARNING]
@@ -293,7 +317,7 @@ class JobService:
             after = after.model_copy(
                 update={"status": "cancelled", "completed_at": int(event.occurred_at.timestamp())}
             )
-        return Answer(self._view(after, delayed=delayed), delayed)
+        return Answer(self.view(after, delayed=delayed), delayed)
 
     async def _await_projection(
         self, job_id: str, organization_id: str, reached: Callable[[JobRecord], bool]
@@ -341,7 +365,7 @@ class JobService:
         if not delayed:
             # Answer the reset (`queued`) once a following GET is sure to show it or later.
             await self._await_projection(job_id, organization_id, lambda j: j.attempt >= attempt)
-        return Answer(self._view(after, delayed=delayed), delayed)
+        return Answer(self.view(after, delayed=delayed), delayed)
 
     @staticmethod
     def _refuse_retry(record: JobRecord) -> None:
