@@ -112,6 +112,10 @@ DOCUMENT_PAGES = Counter(
     "Document pages loaded, by format (pdf, png, docx, ...) and text source (text_layer, ocr, ...)",
     ["format", "source"],
 )
+DOCUMENT_LOAD = Histogram(
+    "jobstream_document_load_duration_seconds", "Loading a request's document (all its pages)",
+    ["format"], buckets=(*LATENCY_BUCKETS, 30, 60, 300),
+)  # fmt: skip
 OCR_SECONDS = Histogram(
     "jobstream_ocr_seconds", "Tesseract time per page OCR'd", buckets=(*LATENCY_BUCKETS, 30, 60)
 )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 from collections.abc import Callable
 from typing import Any, Final
 from urllib.parse import unquote, urlsplit
@@ -34,6 +35,7 @@ from jobstream.documents.loaders.options import LoadOptions
 from jobstream.documents.model import Document, Page
 from jobstream.settings import WorkerSettings
 from jobstream.workers.context import JobContext
+from jobstream.workers.document_metrics import observe_loaded
 
 FILE_ID_KEY: Final = "file_id"  # in Document.metadata: `file_` + BLAKE2b of the bytes sent
 MIN_DPI: Final = 96
@@ -64,12 +66,14 @@ async def load_request_document(
         )
     last = total if first_n_pages is None else max(1, min(total, first_n_pages))
     options = load_options(settings, dpi=dpi)
+    started = time.perf_counter()
     if last <= CHUNKED_ABOVE_PAGES:
         # The whole document unless cut: a page count is a hint (an email's attachments add pages).
         options = dataclasses.replace(options, last_page=last if last < total else None)
         loaded: Document = await _in_pool(ctx, loaders.load_document, decoded.data, hints, options)
     else:
         loaded = await _load_in_chunks(ctx, decoded, hints, options, last, total)
+    observe_loaded(loaded, seconds=time.perf_counter() - started)
     metadata = {**loaded.metadata, FILE_ID_KEY: file_id(decoded.data)}
     return dataclasses.replace(loaded, filename=decoded.filename, metadata=metadata)
 

@@ -1,0 +1,1 @@
+"""Operations as code: the Grafana dashboard builder (deploy/grafana/) and its helpers."""
