@@ -24,7 +24,7 @@ _MIN_COLUMN_LINES = 3
 _HEADING_RATIO = 1.18
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built once per word of every page, and frozen costs 2x
 class RawWord:
     """A word as a loader read it: box in page units (points, pixels), origin top left."""
 
@@ -63,9 +63,11 @@ class _Frame:
 
     def box(self, left: float, top: float, right: float, bottom: float) -> Box:
         w, h = self.width or 1.0, self.height or 1.0
-        left, top = max(0.0, min(1.0, left / w)), max(0.0, min(1.0, top / h))
-        right, bottom = max(left, min(1.0, right / w)), max(top, min(1.0, bottom / h))
-        return Box(left=left, top=top, width=right - left, height=bottom - top)
+        left, top, right, bottom = left / w, top / h, right / w, bottom / h
+        if not (0.0 <= left <= right <= 1.0 and 0.0 <= top <= bottom <= 1.0):  # off the page
+            left, top = max(0.0, min(1.0, left)), max(0.0, min(1.0, top))
+            right, bottom = max(left, min(1.0, right)), max(top, min(1.0, bottom))
+        return Box(left, top, right - left, bottom - top)
 
 
 def page_blocks(
@@ -106,10 +108,6 @@ def group_lines(words: Sequence[RawWord]) -> list[list[RawWord]]:
 def _inside(word: RawWord, table: PlacedTable) -> bool:
     x, y = (word.left + word.right) / 2, word.middle
     return table.left <= x <= table.right and table.top <= y <= table.bottom
-
-
-def _edges(item: RawWord | PlacedTable) -> tuple[float, float, float, float]:
-    return item.left, item.top, item.right, item.bottom
 
 
 def _median_height(words: Sequence[RawWord]) -> float:
@@ -212,7 +210,7 @@ def _text_block(group: list[list[RawWord]], frame: _Frame, body_size: float) -> 
 
 
 def _line(words: list[RawWord], frame: _Frame) -> Line:
-    placed = tuple(
-        Word(text=w.text, box=frame.box(*_edges(w)), confidence=w.confidence) for w in words
-    )
-    return Line(words=placed, box=Box.enclosing([w.box for w in placed if w.box is not None]))
+    box = frame.box
+    placed = tuple(Word(w.text, box(w.left, w.top, w.right, w.bottom), w.confidence) for w in words)
+    top, bottom = min(w.top for w in words), max(w.bottom for w in words)
+    return Line(words=placed, box=box(words[0].left, top, words[-1].right, bottom))

@@ -101,7 +101,7 @@ def _load_page(
     try:
         text = read_page_text(page)
         if (text.usable and not _scan_with_stamp(page, text)) or not options.ocr:
-            found = tables.find(number, text.width, text.height) if text.usable else []
+            found = tables.find(page, number, text.width, text.height) if text.usable else []
             blocks = page_blocks(text.words, width=text.width, height=text.height, tables=found)
             return Page(number, "text_layer", blocks, width=text.width, height=text.height)
         picture = _render_for_ocr(page, text.width, text.height, options)
@@ -128,7 +128,7 @@ def _scan_with_stamp(page: pdfium.PdfPage, text: PageText) -> bool:
 def load_pdf(data: bytes, *, options: LoadOptions) -> Document:
     """Every page in the options' range, from its text layer or by OCR."""
     pdf = _open(data)
-    tables = TableFinder(data, pdf)
+    tables = TableFinder(data)
     try:
         numbers = page_range(len(pdf), options)
         languages = OcrLanguages(options.ocr_languages)

@@ -29,9 +29,8 @@ _MIN_PATHS = 4
 class TableFinder:
     """Finds ruled tables on the pages of one PDF (pdfplumber opened on first need)."""
 
-    def __init__(self, data: bytes, pdf: pdfium.PdfDocument) -> None:
+    def __init__(self, data: bytes) -> None:
         self._data = data
-        self._pdf = pdf
         self._plumber: Any = None
 
     def close(self) -> None:
@@ -39,20 +38,19 @@ class TableFinder:
             self._plumber.close()
             self._plumber = None
 
-    def _has_rulings(self, number: int) -> bool:
-        page = self._pdf[number - 1]
-        try:
-            if page.get_rotation() % 360:
-                return False
-            objects = page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2)
-            return sum(1 for _ in zip(range(_MIN_PATHS), objects, strict=False)) >= _MIN_PATHS
-        finally:
-            page.close()
+    @staticmethod
+    def _has_rulings(page: pdfium.PdfPage) -> bool:
+        if page.get_rotation() % 360:
+            return False
+        objects = page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2)
+        return sum(1 for _ in zip(range(_MIN_PATHS), objects, strict=False)) >= _MIN_PATHS
 
-    def find(self, number: int, width: float, height: float) -> list[PlacedTable]:
-        """The tables on page `number` (1-based), in the page's points (origin top left)."""
+    def find(
+        self, page: pdfium.PdfPage, number: int, width: float, height: float
+    ) -> list[PlacedTable]:
+        """The tables on `page` (number `number`, 1-based), in its points (origin top left)."""
         try:
-            if not self._has_rulings(number):
+            if not self._has_rulings(page):
                 return []
             if self._plumber is None:
                 self._plumber = pdfplumber.open(io.BytesIO(self._data))

@@ -24,6 +24,9 @@ from jobstream.documents.layout import RawWord
 MIN_TEXT_CHARS = 12  # fewer visible characters than this: treat the page as a scan
 MAX_GARBAGE_SHARE = 0.2
 _RUN = re.compile(r"\S+")
+_SPACES = re.compile(r"\s")
+# Unmappable glyphs: the replacement character, private use, C0 controls other than whitespace.
+_GARBAGE = re.compile("[\ufffd\ue000-\uf8ff\x00-\x08\x0e-\x1f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +73,6 @@ class _Geometry:
             u0, v0, u1, v1 = v0, 1 - u1, v1, 1 - u0
         width, height = self.size
         return u0 * width, v0 * height, u1 * width, v1 * height
-
-
-def _is_garbage(char: str) -> bool:
-    code = ord(char)
-    return char == "\ufffd" or 0xE000 <= code <= 0xF8FF or (code < 32 and char not in "\t\r\n")
 
 
 class _WordBuilder:
@@ -135,17 +133,39 @@ class _CharBoxes:
         return float(pdfium_c.FPDFText_GetFontSize(self._raw, index))
 
 
-def _word(boxes: _CharBoxes, text: str, start: int, end: int) -> list[RawWord] | None:
-    """A word from its first and last characters' boxes (None: not one straight run)."""
-    first, last = boxes.box(start), boxes.box(end - 1)
-    if first is None or last is None:
-        return None
-    height = first[3] - first[1]
-    if abs(last[1] - first[1]) > 0.3 * height or last[2] < first[0]:
-        return None
-    box = (min(first[0], last[0]), min(first[1], last[1]), max(first[2], last[2]))
-    bottom = max(first[3], last[3])
-    return [RawWord(text[start:end], *box, bottom, size=boxes.size(start))]
+def _words(boxes: _CharBoxes, text: str) -> list[RawWord]:
+    """Every word of the page from its first and last characters' boxes; a run whose glyphs do
+    not make one straight line goes the slow way (`_word_by_chars`). The hot loop of the text
+    layer: C functions and the rectangle are bound to locals, one call per box."""
+    get_box, get_size = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetFontSize
+    raw, geometry, rect = boxes._raw, boxes._geometry, pdfium_c.FS_RECTF()
+    ref = ctypes.byref(rect)
+    upright, x0, y0 = geometry.rotation == 0, geometry.left, geometry.top
+
+    def edges() -> tuple[float, ...]:
+        if upright:
+            return rect.left - x0, y0 - rect.top, rect.right - x0, y0 - rect.bottom
+        return geometry.place(rect.left, rect.bottom, rect.right, rect.top)
+
+    words: list[RawWord] = []
+    for match in _RUN.finditer(text):
+        start, end = match.span()
+        if not get_box(raw, start, ref):
+            words += _word_by_chars(boxes, text, start, end)
+            continue
+        left, top, right, bottom = edges()
+        if end - start > 1:
+            if not get_box(raw, end - 1, ref):
+                words += _word_by_chars(boxes, text, start, end)
+                continue
+            l1, t1, r1, b1 = edges()
+            if abs(t1 - top) > 0.3 * (bottom - top) or r1 < left:
+                words += _word_by_chars(boxes, text, start, end)
+                continue
+            left, top, right, bottom = min(left, l1), min(top, t1), max(right, r1), max(bottom, b1)
+        if right > left or bottom > top:
+            words.append(RawWord(match.group(), left, top, right, bottom, get_size(raw, start)))
+    return words
 
 
 def _word_by_chars(boxes: _CharBoxes, text: str, start: int, end: int) -> list[RawWord]:
@@ -173,15 +193,9 @@ def read_page_text(page: pdfium.PdfPage) -> PageText:
     try:
         count = pdfium_c.FPDFText_CountChars(textpage.raw)
         text = _page_chars(textpage, count) if count > 0 else ""
-        boxes = _CharBoxes(textpage, geometry)
-        words: list[RawWord] = []
-        visible = garbage = 0
-        for match in _RUN.finditer(text):
-            start, end = match.span()
-            visible += end - start
-            garbage += sum(1 for char in match.group() if _is_garbage(char))
-            fast = _word(boxes, text, start, end)
-            words += fast if fast is not None else _word_by_chars(boxes, text, start, end)
+        words = _words(_CharBoxes(textpage, geometry), text)
+        visible = len(text) - len(_SPACES.findall(text))
+        garbage = len(_GARBAGE.findall(text))
     finally:
         textpage.close()
     return PageText(words, width, height, visible, garbage)

@@ -2,13 +2,15 @@
 
 Shared by the PDF loader (pages without a usable text layer) and the image loader. The picture
 is deskewed (loaders/deskew.py), searched for ruled grids (loaders/image_tables.py), whose rules
-are painted out before the picture goes to Tesseract as a grey PGM (loaders/ocr.py); words inside
+are painted out before the picture goes to Tesseract as a grey PNG (loaders/ocr.py); words inside
 a grid become its cells and leave the text blocks, and the table is placed before the first
 block that starts below its top edge.
 Boxes are normalized to the straightened picture, whose pixel size is returned with the blocks.
 """
 
 from __future__ import annotations
+
+import io
 
 from PIL import Image
 
@@ -18,10 +20,13 @@ from jobstream.documents.loaders.ocr import OcrLanguages
 from jobstream.documents.model import Block, Box, Line, Table, TextBlock
 
 
-def to_pgm(image: Image.Image) -> bytes:
-    """The image as a binary PGM (8-bit grey), what Tesseract decodes fastest."""
+def to_png(image: Image.Image) -> bytes:
+    """The image as a grey PNG with light compression: what Tesseract takes in fastest through
+    its stdin (it reads a 3.5 MB PGM or BMP of a page more slowly than it decodes a 140 kB PNG)."""
     grey = image if image.mode == "L" else image.convert("L")
-    return b"P5\n%d %d\n255\n" % grey.size + grey.tobytes()
+    buffer = io.BytesIO()
+    grey.save(buffer, "PNG", compress_level=1)
+    return buffer.getvalue()
 
 
 def _without(blocks: tuple[TextBlock, ...], used: set[int]) -> list[TextBlock]:
@@ -56,7 +61,7 @@ def ocr_picture(
     straight = deskew(image)
     width, height = straight.size
     grids, cleaned = find_tables(straight)
-    result = languages.ocr(to_pgm(cleaned), width=width, height=height, dpi=dpi)
+    result = languages.ocr(to_png(cleaned), width=width, height=height, dpi=dpi)
     if not grids:
         return result.blocks, width, height
     words = [w for block in result.blocks for line in block.lines for w in line.words]
