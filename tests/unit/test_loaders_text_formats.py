@@ -51,9 +51,27 @@ def test_plain_text_reads_in_its_encoding(data: bytes, encoding: str) -> None:
     assert document.pages[0].source == "native"
 
 
-def test_central_european_code_page_is_detected() -> None:
-    document = load(POLISH.encode("cp1250"), "faktura.txt")
-    assert document.pages[0].plain_text == POLISH
+def test_iso_8859_15_euro_sign_is_read() -> None:
+    text = "Facture n° 12345 : échéance le 13 octobre, montant 99,90 €. Merci, cœur."
+    document = load(text.encode("iso8859-15"), "facture.txt")
+    assert (document.plain_text, document.metadata["encoding"]) == (text, "iso8859-15")
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        (POLISH, "cp1250"),
+        ("Счёт-фактура № 12345. Срок оплаты 13 октября 2026 года. Просим подтвердить.", "cp1251"),
+        ("Τιμολόγιο αριθμός 12345. Προθεσμία πληρωμής είναι 13 Οκτωβρίου 2026.", "cp1253"),
+        (
+            "請求書番号 12345。お支払い期限は2026年10月13日です。ご確認をお願いいたします。",
+            "shift_jis",
+        ),
+        ("发票号码 12345。付款期限为2026年10月13日。请确认并尽快付款。谢谢。", "gb18030"),
+    ],
+)
+def test_other_code_pages_are_detected(text: str, encoding: str) -> None:
+    assert load(text.encode(encoding), "faktura.txt").pages[0].plain_text == text
 
 
 def test_bytes_no_code_page_explains_still_read_as_some_text() -> None:

@@ -83,6 +83,9 @@ def _single_byte_or_detected(data: bytes) -> tuple[str, str]:
         western = None
     if western is not None and _reads_as_western(western):
         return western, "cp1252"
+    latin9 = data.decode("iso8859-15")  # ISO-8859-15 puts the euro sign where cp1252 has "¤"
+    if b"\xa4" in data and _reads_as_western(latin9):
+        return latin9, "iso8859-15"
     best = from_bytes(data[:_SAMPLE] if len(data) > _SAMPLE else data).best()
     if best is not None:
         try:
