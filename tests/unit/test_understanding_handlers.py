@@ -1,6 +1,6 @@
 """The extract, classify, split and schema handlers on the local engine, without Kafka.
 
-A handler gets a JobContext whose CPU pool is the test's own thread; documents are real (text,
+A handler gets a JobContext whose CPU pool is a thread of the test; documents are real (text,
 loaded by the real loaders), the engine is the real local one. What is checked: both generations'
 response shapes, eval scoring, and that bad bodies, bad schemas, refused models and unavailable
 providers end with the right job error.
@@ -8,6 +8,7 @@ providers end with the right job error.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from datetime import datetime
@@ -62,7 +63,8 @@ def document(data: bytes = INVOICE, filename: str = "invoice.txt") -> dict[str, 
 
 
 async def run_inline(fn: Any, *args: Any) -> Any:
-    return fn(*args)
+    """The CPU pool's stand-in: the test's own thread pool (the local engine runs there)."""
+    return await asyncio.to_thread(fn, *args)
 
 
 async def no_progress(*args: Any, **kwargs: Any) -> None:
@@ -282,3 +284,21 @@ async def test_unavailable_provider_is_retried_with_its_retry_after(
     holder = type("E", (), {"settings": settings})()
     assert backoff(holder, 1, 4.0) == 3  # type: ignore[arg-type]
     assert 1.0 <= backoff(holder, 1, 1.0) <= 1.01  # type: ignore[arg-type]
+
+
+def test_local_engine_answers_and_errors_cross_the_pool_as_tagged_tuples() -> None:
+    import pickle
+
+    from jobstream.documents.loaders import load_document
+    from jobstream.documents.loaders.options import LoadOptions
+    from jobstream.engines.port import ExtractRequest
+
+    loaded = load_document(INVOICE, filename="i.txt", mime_type="text/plain", options=LoadOptions())
+    status, result = understanding.run_local_engine("extract", loaded, ExtractRequest(SCHEMA))
+    assert status == "ok"
+    crossed = pickle.loads(pickle.dumps(result))  # noqa: S301 - our own bytes
+    assert crossed.data["invoice_number"] == "INV-2026-0042"
+    bad = ExtractRequest({"type": "object", "properties": {"a": {"type": "numbr"}}})
+    status, error = understanding.run_local_engine("extract", loaded, bad)
+    assert status == "error"
+    assert error[0] == "validation_error"

@@ -12,10 +12,10 @@ becomes a `ProviderRetryError` the runtime retries with backoff, waiting at leas
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
 import time
-from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -27,6 +27,7 @@ from jobstream.core.documents import InvalidDocumentError, decode_data_url, file
 from jobstream.core.errors import PermanentError, TransientError
 from jobstream.documents.model import Document
 from jobstream.engines import routing
+from jobstream.engines.local import LocalEngine
 from jobstream.engines.port import Engine, EngineError, ProviderUnavailableError, Usage
 from jobstream.settings import EngineSettings
 from jobstream.workers.context import JobContext
@@ -35,7 +36,6 @@ from jobstream_schemas.operations import DocumentInput
 from jobstream_schemas.results import FileRef, UsageBody
 
 Body = TypeVar("Body", bound=BaseModel)
-T = TypeVar("T")
 
 
 class ProviderRetryError(TransientError):
@@ -101,14 +101,34 @@ def engine(model: str) -> Engine:
         raise PermanentError(exc.code, exc.message, exc.details) from exc
 
 
-async def run_engine(call: Awaitable[T]) -> T:
-    """Await an engine call, turning its errors into the runtime's."""
+async def run_engine(ctx: JobContext, engine: Engine, operation: str, *args: Any) -> Any:
+    """`engine.<operation>(*args)`, its errors turned into the runtime's.
+
+    The local engine is CPU work: it runs in the worker's process pool, so the event loop stays
+    free for heartbeats and cancels, and a cancel kills it at once. Other engines wait on the
+    network and run here.
+    """
+    if isinstance(engine, LocalEngine):
+        status, payload = await ctx.run_cpu(run_local_engine, operation, *args)
+        if status == "error":
+            code, message, details = payload
+            raise PermanentError(code, message, details)
+        return payload
     try:
-        return await call
+        return await getattr(engine, operation)(*args)
     except ProviderUnavailableError as exc:
         raise ProviderRetryError(exc.message, retry_after=exc.retry_after) from exc
     except EngineError as exc:
         raise PermanentError(exc.code, exc.message, exc.details) from exc
+
+
+def run_local_engine(operation: str, *args: Any) -> tuple[str, Any]:
+    """In a pool process: the local engine's answer, or its error as a tagged tuple (custom
+    exceptions do not cross process boundaries reliably)."""
+    try:
+        return "ok", asyncio.run(getattr(LocalEngine(), operation)(*args))
+    except EngineError as exc:
+        return "error", (exc.code, exc.message, exc.details)
 
 
 async def load(

@@ -38,7 +38,7 @@ async def handle_classify(ctx: JobContext) -> JobResponse:
         n_consensus=body.n_consensus,
         page_images=await u.page_images(ctx, body.model, body.document, document, dpi=192),
     )  # fmt: skip
-    result = await u.run_engine(engine.classify(document, request))
+    result = await u.run_engine(ctx, engine, "classify", document, request)
     usage = u.usage_body(result.usage, pages=document.page_count)
     if ctx.endpoint == "/v1/classifications":
         record = ClassificationRecord(

@@ -36,7 +36,7 @@ async def handle_extract(ctx: JobContext) -> JobResponse:
         page_images=await u.page_images(ctx, body.model, body.document, document,
                                         dpi=body.image_resolution_dpi),
     )  # fmt: skip
-    result = await u.run_engine(engine.extract(document, request))
+    result = await u.run_engine(ctx, engine, "extract", document, request)
     usage = u.usage_body(result.usage, pages=document.page_count)
     if ctx.endpoint == "/v1/extractions":
         record = ExtractionRecord(

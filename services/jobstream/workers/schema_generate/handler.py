@@ -19,7 +19,7 @@ async def handle_schema_generate(ctx: JobContext) -> JobResponse:
     engine = u.engine(body.model)
     documents = tuple([await u.load(ctx, document) for document in body.documents])
     request = SchemaRequest(model=body.model, instructions=body.instructions)
-    result = await u.run_engine(engine.generate_schema(documents, request))
+    result = await u.run_engine(ctx, engine, "generate_schema", documents, request)
     pages = sum(document.page_count for document in documents)
     answer = GeneratedSchema(
         created_at=u.now_unix(), json_schema=result.json_schema,

@@ -43,7 +43,7 @@ async def handle_split(ctx: JobContext) -> JobResponse:
         context="\n".join(filter(None, (body.context, body.instructions))) or None,
         page_images=await u.page_images(ctx, body.model, body.document, document, dpi=192),
     )  # fmt: skip
-    result = await u.run_engine(engine.split(document, request))
+    result = await u.run_engine(ctx, engine, "split", document, request)
     usage = u.usage_body(result.usage, pages=document.page_count)
     parts = [_split_out(part) for part in result.splits]
     if ctx.endpoint == "/v1/splits":
@@ -74,7 +74,7 @@ async def _partition(ctx: JobContext) -> JobResponse:
         n_consensus=body.n_consensus,
         page_images=await u.page_images(ctx, body.model, body.document, document, dpi=192),
     )  # fmt: skip
-    result = await u.run_engine(engine.partition(document, request))
+    result = await u.run_engine(ctx, engine, "partition", document, request)
     record = PartitionRecord(
         id=u.record_id("prtn", ctx), file=u.file_ref(body.document, document), model=body.model,
         key=body.key, instructions=body.instructions, n_consensus=body.n_consensus,
