@@ -2,7 +2,8 @@
 
 jobstream gateway | worker [SLUG[,SLUG...] | all] | projector [rebuild] | janitor | run all
 jobstream keys create --org ORG      jobstream topics create      jobstream schemas export
-jobstream dev up|down|status|clean   (the local stack behind `make up`)
+jobstream dev up|down|status|clean|monitor   (the local stack behind `make up`)
+jobstream jobs create|get|list|cancel|retry|watch   (the Jobs API from a shell)
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable
 
-from jobstream import logs
+from jobstream import jobs_cli, logs
 from jobstream.devstack import cli as dev_cli
 
 Service = Callable[[asyncio.Event], Awaitable[None]]
@@ -168,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     schemas.add_argument("--check", action="store_true", help="fail if the files are stale")
     schemas.set_defaults(func=cmd_schemas)
     dev_cli.add_parser(sub)
+    jobs_cli.add_parser(sub)
     return parser
 
 

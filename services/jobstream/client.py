@@ -1,0 +1,291 @@
+"""A small typed client for the Jobs API (httpx), synchronous and asynchronous.
+
+    with JobsClient("http://127.0.0.1:8000", api_key) as jobs:
+        job = jobs.create("/v1/documents/parse", {"document": {...}}, idempotency_key="k1")
+        done = jobs.wait(job.id)
+
+Answers are the API's own models (`jobstream_schemas.api`, `.batch`); idempotency keys go in the
+`Idempotency-Key` header of creates and batches. 429 and 503 are retried (up to
+`max_retries`) after the answer's `Retry-After` (seconds or an HTTP date) or an exponential
+backoff; so are connection failures, where nothing reached the server. Other errors raise
+`JobsAPIError` with the API's stable code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import httpx
+
+from jobstream_schemas.api import JobList, JobPublic, JobStatusPublic
+from jobstream_schemas.batch import JobBatchResult
+
+T = TypeVar("T")
+
+RETRYABLE = frozenset({429, 503})
+TERMINAL = frozenset({"completed", "failed", "cancelled", "expired"})
+
+
+class JobsAPIError(Exception):
+    """An error answer: HTTP status, the contract's `detail.code`, message and details."""
+
+    def __init__(self, status: int, code: str, message: str, details: Any = None) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status, self.code, self.message, self.details = status, code, message, details
+
+
+class WaitTimeoutError(TimeoutError):
+    """The job was not terminal by the deadline."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_retries: int = 4
+    backoff_base: float = 0.25
+    backoff_max: float = 10.0
+
+    def delay(self, attempt: int, response: httpx.Response | None) -> float:
+        """Retry-After when the answer has it, else exponential backoff with full jitter."""
+        header: str | None = None
+        if response is not None:
+            header = response.headers.get("retry-after")
+        if header:
+            if header.strip().isdigit():
+                return min(float(header), self.backoff_max * 6)
+            when = email.utils.parsedate_to_datetime(header)
+            return max(0.0, min(when.timestamp() - time.time(), self.backoff_max * 6))
+        cap = min(self.backoff_max, self.backoff_base * 2**attempt)
+        return float(random.uniform(0, cap))  # noqa: S311 - jitter, not a secret
+
+
+def _error(response: httpx.Response) -> JobsAPIError:
+    try:
+        detail = response.json()["detail"]
+        return JobsAPIError(response.status_code, detail["code"], detail["message"],
+                            detail.get("details"))  # fmt: skip
+    except (ValueError, KeyError, TypeError):
+        return JobsAPIError(response.status_code, "http_error", response.text[:200])
+
+
+@dataclass(frozen=True)
+class Call(Generic[T]):
+    """One API call: what to send and how to read the answer (shared by both clients)."""
+
+    method: str
+    path: str
+    parse: Callable[[bytes], T]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+def _create(
+    endpoint: str, request: Mapping[str, Any], metadata: Mapping[str, str] | None,
+    idempotency_key: str | None,
+) -> Call[JobPublic]:  # fmt: skip
+    body: dict[str, Any] = {"endpoint": endpoint, "request": dict(request)}
+    if metadata:
+        body["metadata"] = dict(metadata)
+    headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+    return Call("POST", "/v1/jobs", JobPublic.model_validate_json,
+                {"json": body, "headers": headers})  # fmt: skip
+
+
+def _batch(jobs: Sequence[Mapping[str, Any]], idempotency_key: str | None) -> Call[JobBatchResult]:
+    headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+    return Call("POST", "/v1/jobs/batch", JobBatchResult.model_validate_json,
+                {"json": {"jobs": [dict(job) for job in jobs]}, "headers": headers})  # fmt: skip
+
+
+def _get(job_id: str, include_request: bool, include_response: bool) -> Call[JobPublic]:
+    params = {"include_request": str(include_request).lower(),
+              "include_response": str(include_response).lower()}  # fmt: skip
+    return Call("GET", f"/v1/jobs/{job_id}", JobPublic.model_validate_json, {"params": params})
+
+
+def _status(job_id: str) -> Call[JobStatusPublic]:
+    return Call("GET", f"/v1/jobs/{job_id}/status", JobStatusPublic.model_validate_json)
+
+
+def _list(filters: Mapping[str, Any]) -> Call[JobList]:
+    params = {key: value for key, value in filters.items() if value is not None}
+    return Call("GET", "/v1/jobs", JobList.model_validate_json, {"params": params})
+
+
+def _action(job_id: str, action: str) -> Call[JobPublic]:
+    return Call("POST", f"/v1/jobs/{job_id}/{action}", JobPublic.model_validate_json)
+
+
+def _headers(api_key: str) -> dict[str, str]:
+    return {"Api-Key": api_key, "User-Agent": "jobstream-client"}
+
+
+def _settled(response: httpx.Response | None, attempt: int, policy: RetryPolicy) -> bool:
+    """True when this answer is final: raise it if it is an error, else return it."""
+    if response is None:
+        return False
+    if response.status_code in RETRYABLE and attempt < policy.max_retries:
+        return False
+    if response.is_error:
+        raise _error(response)
+    return True
+
+
+class JobsClient:
+    """Blocking client; one connection pool, close it (or use `with`)."""
+
+    def __init__(
+        self, base_url: str, api_key: str, *, timeout: float = 30.0,
+        retry: RetryPolicy | None = None, transport: httpx.BaseTransport | None = None,
+    ) -> None:  # fmt: skip
+        self.retry = retry or RetryPolicy()
+        self._http = httpx.Client(base_url=base_url, headers=_headers(api_key), timeout=timeout,
+                                  transport=transport)  # fmt: skip
+
+    def __enter__(self) -> JobsClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One API call with the retry policy; raises JobsAPIError on an error answer."""
+        attempt = 0
+        while True:
+            response = None
+            try:
+                response = self._http.request(method, path, **kwargs)
+            except httpx.ConnectError:
+                if attempt >= self.retry.max_retries:
+                    raise
+            if _settled(response, attempt, self.retry):
+                assert response is not None  # noqa: S101 - _settled said so
+                return response
+            time.sleep(self.retry.delay(attempt, response))
+            attempt += 1
+
+    def call(self, call: Call[T]) -> T:
+        return call.parse(self.request(call.method, call.path, **call.kwargs).content)
+
+    def create(
+        self, endpoint: str, request: Mapping[str, Any], *,
+        metadata: Mapping[str, str] | None = None, idempotency_key: str | None = None,
+    ) -> JobPublic:  # fmt: skip
+        return self.call(_create(endpoint, request, metadata, idempotency_key))
+
+    def create_batch(
+        self, jobs: Sequence[Mapping[str, Any]], *, idempotency_key: str | None = None
+    ) -> JobBatchResult:
+        """`POST /v1/jobs/batch`: `data[i]` is the Job or the error of `jobs[i]`."""
+        return self.call(_batch(jobs, idempotency_key))
+
+    def get(
+        self, job_id: str, *, include_request: bool = False, include_response: bool = False
+    ) -> JobPublic:
+        return self.call(_get(job_id, include_request, include_response))
+
+    def status(self, job_id: str) -> JobStatusPublic:
+        return self.call(_status(job_id))
+
+    def list(self, **filters: Any) -> JobList:
+        """One page; filters as the API names them (status, endpoint, limit, after, before...)."""
+        return self.call(_list(filters))
+
+    def cancel(self, job_id: str) -> JobPublic:
+        return self.call(_action(job_id, "cancel"))
+
+    def retry_job(self, job_id: str) -> JobPublic:
+        return self.call(_action(job_id, "retry"))
+
+    def wait(self, job_id: str, *, timeout: float = 600.0, interval: float = 0.5) -> JobPublic:
+        """Poll the cheap status route until the job is terminal, then return it in full."""
+        deadline = time.monotonic() + timeout
+        while self.status(job_id).status not in TERMINAL:
+            if time.monotonic() > deadline:
+                raise WaitTimeoutError(f"{job_id} not finished after {timeout:.0f}s")
+            time.sleep(interval)
+        return self.get(job_id, include_response=True)
+
+
+class AsyncJobsClient:
+    """The same calls for asyncio."""
+
+    def __init__(
+        self, base_url: str, api_key: str, *, timeout: float = 30.0,
+        retry: RetryPolicy | None = None, transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:  # fmt: skip
+        self.retry = retry or RetryPolicy()
+        self._http = httpx.AsyncClient(base_url=base_url, headers=_headers(api_key),
+                                       timeout=timeout, transport=transport)  # fmt: skip
+
+    async def __aenter__(self) -> AsyncJobsClient:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        attempt = 0
+        while True:
+            response = None
+            try:
+                response = await self._http.request(method, path, **kwargs)
+            except httpx.ConnectError:
+                if attempt >= self.retry.max_retries:
+                    raise
+            if _settled(response, attempt, self.retry):
+                assert response is not None  # noqa: S101 - _settled said so
+                return response
+            await asyncio.sleep(self.retry.delay(attempt, response))
+            attempt += 1
+
+    async def call(self, call: Call[T]) -> T:
+        return call.parse((await self.request(call.method, call.path, **call.kwargs)).content)
+
+    async def create(
+        self, endpoint: str, request: Mapping[str, Any], *,
+        metadata: Mapping[str, str] | None = None, idempotency_key: str | None = None,
+    ) -> JobPublic:  # fmt: skip
+        return await self.call(_create(endpoint, request, metadata, idempotency_key))
+
+    async def create_batch(
+        self, jobs: Sequence[Mapping[str, Any]], *, idempotency_key: str | None = None
+    ) -> JobBatchResult:
+        return await self.call(_batch(jobs, idempotency_key))
+
+    async def get(
+        self, job_id: str, *, include_request: bool = False, include_response: bool = False
+    ) -> JobPublic:
+        return await self.call(_get(job_id, include_request, include_response))
+
+    async def status(self, job_id: str) -> JobStatusPublic:
+        return await self.call(_status(job_id))
+
+    async def list(self, **filters: Any) -> JobList:
+        return await self.call(_list(filters))
+
+    async def cancel(self, job_id: str) -> JobPublic:
+        return await self.call(_action(job_id, "cancel"))
+
+    async def retry_job(self, job_id: str) -> JobPublic:
+        return await self.call(_action(job_id, "retry"))
+
+    async def wait(
+        self, job_id: str, *, timeout: float = 600.0, interval: float = 0.5
+    ) -> JobPublic:
+        deadline = time.monotonic() + timeout
+        while (await self.status(job_id)).status not in TERMINAL:
+            if time.monotonic() > deadline:
+                raise WaitTimeoutError(f"{job_id} not finished after {timeout:.0f}s")
+            await asyncio.sleep(interval)
+        return await self.get(job_id, include_response=True)

@@ -1,0 +1,132 @@
+"""`jobstream jobs ...` and `jobstream.client` against the running stack: create with --wait
+(one file, several, a batch), the exit codes a shell sees, get/list/cancel/retry/watch, and the
+async client with an idempotency key."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fpdf import FPDF
+
+from jobstream.client import AsyncJobsClient
+from tests.e2e.conftest import RunningStack, wait_for
+
+pytestmark = pytest.mark.e2e
+JOBSTREAM = str(Path(sys.executable).parent / "jobstream")
+
+
+async def cli(
+    stack: RunningStack, cwd: Path, *args: str, key: str | None = None
+) -> tuple[int, str]:
+    """Run `jobstream jobs ARGS` as a shell would; (exit code, stdout)."""
+    env = {
+        "JOBS_API_URL": stack.url,
+        "JOBS_API_KEY": key or stack.keys["org_a"],
+        "PATH": "/usr/bin",
+    }
+    proc = await asyncio.create_subprocess_exec(
+        JOBSTREAM, "jobs", *args, cwd=cwd, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, _ = await proc.communicate()
+    return int(proc.returncode or 0), out.decode()
+
+
+def lines(out: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def write_pdf(path: Path, text: str) -> Path:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=14)
+    pdf.cell(text=text)
+    pdf.output(str(path))
+    return path
+
+
+async def test_create_two_files_and_wait_prints_both_completed_jobs(
+    running_stack: RunningStack, tmp_path: Path
+) -> None:
+    pdf = write_pdf(tmp_path / "a.pdf", "CLI alpha")
+    (tmp_path / "b.txt").write_text("CLI beta text")
+    code, out = await cli(running_stack, tmp_path, "--json", "create", "a.pdf", "b.txt",
+                          "--endpoint", "parse", "--metadata", "via=cli", "--wait")  # fmt: skip
+    jobs = lines(out)
+    assert code == 0, out
+    assert [j["status"] for j in jobs] == ["completed", "completed"]
+    assert "CLI alpha" in jobs[0]["response"]["body"]["text"]
+    assert "CLI beta text" in jobs[1]["response"]["body"]["text"]
+    assert jobs[0]["metadata"] == {"via": "cli"}
+    assert pdf.exists()
+
+
+async def test_a_batch_creates_every_file_in_one_call(
+    running_stack: RunningStack, tmp_path: Path
+) -> None:
+    for name in ("x.txt", "y.txt"):
+        (tmp_path / name).write_text(f"batch {name}")
+    code, out = await cli(running_stack, tmp_path, "--json", "create", "x.txt", "y.txt",
+                          "--endpoint", "/v1/documents/parse", "--batch", "--wait")  # fmt: skip
+    assert code == 0, out
+    assert [j["status"] for j in lines(out)] == ["completed", "completed"]
+
+
+async def test_exit_codes_say_what_went_wrong(noop_worker: RunningStack, tmp_path: Path) -> None:
+    stack = noop_worker
+    (tmp_path / "n.txt").write_text("noop")
+    failed = await cli(stack, tmp_path, "create", "n.txt", "--endpoint", "noop",
+                       "--param", 'fail="permanent"', "--wait")  # fmt: skip
+    assert failed[0] == 1 and "failed" in failed[1] and "diagnostic_failure" in failed[1]
+    assert (await cli(stack, tmp_path, "create", "missing.pdf", "--endpoint", "parse"))[0] == 2
+    assert (await cli(stack, tmp_path, "get", "job_doesnotexist00000000"))[0] == 4
+    assert (await cli(stack, tmp_path, "list", key="js_not_a_key"))[0] == 3
+    assert (await cli(stack, tmp_path, "create", "n.txt", "--endpoint", "nope"))[0] == 2
+    unreachable = {"JOBS_API_URL": "http://127.0.0.1:9"}
+    proc = await asyncio.create_subprocess_exec(
+        JOBSTREAM, "jobs", "list", cwd=tmp_path,
+        env={**unreachable, "JOBS_API_KEY": "k", "PATH": "/usr/bin"},
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    assert await proc.wait() == 5
+
+
+async def test_get_list_cancel_retry_and_watch(noop_worker: RunningStack, tmp_path: Path) -> None:
+    stack = noop_worker
+    (tmp_path / "slow.txt").write_text("slow")
+    code, out = await cli(stack, tmp_path, "--json", "create", "slow.txt", "--endpoint", "noop",
+                          "--param", "sleep_seconds=60")  # fmt: skip
+    assert code == 0, out
+    job_id = lines(out)[0]["id"]
+    code, out = await cli(stack, tmp_path, "--json", "list", "--limit", "50")
+    assert code == 0 and job_id in {j["id"] for j in json.loads(out)["data"]}
+    assert (await cli(stack, tmp_path, "cancel", job_id))[0] == 0
+
+    async def cancelled() -> bool:
+        code, out = await cli(stack, tmp_path, "--json", "get", job_id)
+        return code == 0 and lines(out)[0]["status"] == "cancelled"
+
+    await wait_for(cancelled, what=f"{job_id} cancelled", timeout=60)
+    watched = await cli(stack, tmp_path, "watch", job_id)
+    assert watched[0] == 1 and "cancelled" in watched[1]  # watch of a job that did not complete
+    code, out = await cli(stack, tmp_path, "--json", "retry", job_id)
+    assert code == 0 and lines(out)[0]["id"] == job_id
+
+
+async def test_the_async_client_with_an_idempotency_key(running_stack: RunningStack) -> None:
+    document = {"filename": "i.txt", "url": "data:text/plain,idempotent"}
+    async with AsyncJobsClient(running_stack.url, running_stack.keys["org_a"]) as client:
+        first = await client.create("/v1/documents/parse", {"document": document},
+                                    idempotency_key="ops-cli-idem-1")  # fmt: skip
+        again = await client.create("/v1/documents/parse", {"document": document},
+                                    idempotency_key="ops-cli-idem-1")  # fmt: skip
+        done = await client.wait(first.id, timeout=60)
+        page = await client.list(limit=100)
+    assert again.id == first.id
+    assert done.status == "completed" and done.response is not None
+    assert first.id in {job.id for job in page.data}
