@@ -11,3 +11,4 @@ SECTIONS: dict[str, str] = {
 }
 SECTIONS["office"] = "evaluation.native:office_section"
 SECTIONS["understanding"] = "evaluation.understanding_report:understanding_section"
+SECTIONS["forms"] = "evaluation.forms:forms_section"

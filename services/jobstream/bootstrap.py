@@ -56,10 +56,16 @@ async def connect_gateway(settings: GatewaySettings) -> GatewayDeps:
         wait_seconds=settings.idempotency_wait_seconds,
         lock_seconds=settings.idempotency_lock_seconds,
     )  # fmt: skip
+    from jobstream.adapters.templates import MongoTemplateStore
+    from jobstream.gateway.template_service import TemplateService
+
+    template_store = MongoTemplateStore(db)
+    await template_store.ensure_indexes()
     return GatewayDeps(
         jobs=service,
         keys=ApiKeyResolver(MongoApiKeys(db)),
         idempotency=guard,
+        extras={"templates": TemplateService(store=template_store, blobs=blobs)},
         closers=[close_mongo, publisher.stop, blobs.close],
     )
 

@@ -54,7 +54,7 @@ class CommonSettings(BaseSettings):
     events_partitions: int = Field(6, description="partitions of <prefix>.events when created")
     commands_partitions: int = Field(6, description="partitions of each command topic when created")
     worker_slugs: str = Field(
-        "parse,extract,classify,split,schema_generate",
+        "parse,extract,classify,split,schema_generate,template_generate,template_fill,agent_fill",
         description="comma-separated worker slugs deployed (other endpoints answer 422)",
     )
     noop_endpoint_enabled: bool = Field(False, description="accept /v1/diagnostics/noop (bench)")

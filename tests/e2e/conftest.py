@@ -29,7 +29,10 @@ T = TypeVar("T")
 
 E2E_ENV = {
     "JOBSTREAM_MONGO_CURSOR_AUDIT": "1",
-    "JOBSTREAM_WORKER_SLUGS": "parse,noop,extract,classify,split,schema_generate",
+    "JOBSTREAM_WORKER_SLUGS": (
+        "parse,noop,extract,classify,split,schema_generate,template_generate,template_fill,"
+        "agent_fill"
+    ),
     "JOBSTREAM_NOOP_ENDPOINT_ENABLED": "true",
     "JOBSTREAM_GATEWAY_DISPATCH_TIMEOUT_SECONDS": "2",
     "JOBSTREAM_JANITOR_INTERVAL_SECONDS": "0.5",

@@ -39,10 +39,16 @@ class DocumentTooLargeError(DocumentError):
     code: ClassVar[str] = "document_too_large"
 
 
+class UnsupportedFormError(DocumentError):
+    """A PDF form whose fields cannot be read or written (an XFA-only form)."""
+
+    code: ClassVar[str] = "unsupported_form"
+
+
 ERRORS_BY_CODE: dict[str, type[DocumentError]] = {
     cls.code: cls
     for cls in (
         UnsupportedDocumentTypeError, DocumentCorruptError, DocumentEncryptedError,
-        DocumentTooLargeError,
+        DocumentTooLargeError, UnsupportedFormError,
     )
 }  # fmt: skip

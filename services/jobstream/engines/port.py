@@ -189,6 +189,8 @@ class FormFieldSpec:
     description: str
     box: Box
     page: int  # 1-based
+    options: tuple[str, ...] = ()  # radio groups and choice lists: the only values accepted
+    max_length: int | None = None  # the most characters a text field takes (comb, MaxLen)
 
 
 @dataclass(frozen=True, slots=True)

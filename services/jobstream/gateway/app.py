@@ -150,6 +150,10 @@ def create_app(
         """Retry a failed, cancelled or expired job in place (same id, next attempt)."""
         return _answer(await deps.jobs.retry_job(job_id, organization_id=org), names)
 
+    from jobstream.gateway.templates import router as templates_router
+
+    app.include_router(templates_router)
+
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
         body, content_type = render()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 VERSION_PREFIX = "/v1"
-RESOURCES = frozenset({"jobs", "webhooks", "events"})
+RESOURCES = frozenset({"jobs", "webhooks", "events", "edit", "edits"})  # edit(s): form templates
 
 
 def versioned_path(path: str) -> str | None:

@@ -26,6 +26,7 @@ from jobstream.adapters.mongo import MongoJobStore, connect
 from jobstream.adapters.ops_http import OpsServer, ops_app
 from jobstream.bootstrap import connect_blobs
 from jobstream.settings import WorkerSettings
+from jobstream.workers.agent_fill.handler import handle_agent_fill
 from jobstream.workers.classify.handler import handle_classify
 from jobstream.workers.context import Handler
 from jobstream.workers.cpu_pool import new_cpu_pool
@@ -36,6 +37,8 @@ from jobstream.workers.parse.handler import handle_parse
 from jobstream.workers.runtime import WorkerRuntime
 from jobstream.workers.schema_generate.handler import handle_schema_generate
 from jobstream.workers.split.handler import handle_split
+from jobstream.workers.template_fill.handler import handle_template_fill
+from jobstream.workers.template_generate.handler import handle_template_generate
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,9 @@ HANDLERS: dict[str, Handler] = {
     "classify": handle_classify,
     "split": handle_split,
     "schema_generate": handle_schema_generate,
+    "template_generate": handle_template_generate,
+    "template_fill": handle_template_fill,
+    "agent_fill": handle_agent_fill,
     "noop": handle_noop,
 }
 DIAGNOSTIC_SLUGS = frozenset({"noop"})

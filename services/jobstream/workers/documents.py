@@ -49,13 +49,32 @@ async def load_request_document(
 ) -> Document:
     """The request's `document` as a Document: its first `first_n_pages` pages, or all."""
     filename, url = _validated(document)
+    _check_dpi(dpi)
+    decoded = await _decoded(ctx.settings, filename, url)
+    return await load_decoded_document(ctx, decoded, dpi=dpi, first_n_pages=first_n_pages)
+
+
+async def fetch_request_document(ctx: JobContext, document: object) -> DecodedDocument:
+    """The request's `document` as bytes, decoded or fetched but not loaded (form operations
+    read the Document and also write into the original bytes)."""
+    filename, url = _validated(document)
+    return await _decoded(ctx.settings, filename, url)
+
+
+def _check_dpi(dpi: int) -> None:
     if not MIN_DPI <= dpi <= MAX_DPI:
         raise PermanentError(
             "validation_error",
             f"image_resolution_dpi must be between {MIN_DPI} and {MAX_DPI}, got {dpi}.",
             details={"field": "image_resolution_dpi"},
         )
-    decoded = await _decoded(ctx.settings, filename, url)
+
+
+async def load_decoded_document(
+    ctx: JobContext, decoded: DecodedDocument, *, dpi: int = 192, first_n_pages: int | None = None
+) -> Document:
+    """Decoded bytes as a Document (what `load_request_document` does after fetching)."""
+    _check_dpi(dpi)
     hints = {"filename": decoded.filename, "mime_type": decoded.mime_type}
     total: int = await _in_pool(ctx, loaders.page_count, decoded.data, hints)
     settings = ctx.settings

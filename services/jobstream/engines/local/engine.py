@@ -10,6 +10,7 @@ from __future__ import annotations
 from jobstream.documents.model import Document
 from jobstream.engines.local.classify import classify_document
 from jobstream.engines.local.extract import extract_document
+from jobstream.engines.local.forms import fill_form_locally
 from jobstream.engines.local.schema_gen import generate_schema
 from jobstream.engines.local.split import partition_pages, split_document
 from jobstream.engines.port import (
@@ -20,7 +21,6 @@ from jobstream.engines.port import (
     FillRequest,
     FillResult,
     InvalidEngineRequestError,
-    ModelNotAvailableError,
     Partition,
     PartitionRequest,
     PartitionResult,
@@ -97,6 +97,4 @@ class LocalEngine:
         return SchemaResult(json_schema=schema, usage=Usage(credits=credits))
 
     async def fill_form(self, document: Document, request: FillRequest) -> FillResult:
-        raise ModelNotAvailableError(
-            "the local engine does not fill forms yet", details={"operation": "fill_form"}
-        )
+        return fill_form_locally(document, request)

@@ -142,3 +142,20 @@ GENERATED_SCHEMA: dict[str, Any] = {
     "properties": {"json_schema": {"type": "object"}},
     "required": ["json_schema"],
 }
+
+
+def fill_schema(fields: Sequence[tuple[str, str, str, tuple[str, ...]]]) -> dict[str, Any]:
+    """One nullable property per form field: boolean for a checkbox, an enum of its options."""
+    properties: dict[str, Any] = {}
+    for key, kind, description, options in fields:
+        if kind == "checkbox":
+            schema: dict[str, Any] = {"type": ["boolean", "null"]}
+        elif options:
+            schema = {"enum": [*options, None]}
+        else:
+            schema = {"type": ["string", "null"]}
+        properties[key] = {**schema, "description": description}
+    return {
+        "type": "object", "properties": properties, "required": list(properties),
+        "additionalProperties": False,
+    }  # fmt: skip

@@ -178,7 +178,20 @@ class OpenAICompatibleEngine:
         return SchemaResult(json_schema=reply.value["json_schema"], usage=_usage([reply], pages))
 
     async def fill_form(self, document: Document, request: FillRequest) -> FillResult:
-        raise EngineError("Form filling is not offered on the OpenAI-compatible engine yet.")
+        """One structured answer with a property per field key (boolean for checkboxes, the
+        options as an enum); the caller checks each value against its field anyway."""
+        fields = [(f.key, f.type, f.description, f.options) for f in request.fields]
+        content = prompts.fill_user(request.instructions, document)
+        question = self._question(
+            request.model, prompts.messages(prompts.fill_system(fields), content),
+            answers.fill_schema(fields), name="form_values", n=1, strict=True,
+        )  # fmt: skip
+        (reply,) = await self._ask(question, 1)
+        values = {f.key: reply.value.get(f.key) for f in request.fields}
+        likelihoods = {key: 0.0 if value is None else 1.0 for key, value in values.items()}
+        return FillResult(
+            values=values, likelihoods=likelihoods, usage=_usage([reply], document.page_count)
+        )
 
 
 def _schema_problems(value: Any) -> list[str]:

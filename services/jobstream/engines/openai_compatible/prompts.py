@@ -128,3 +128,19 @@ def schema_documents(documents: Sequence[Document]) -> list[dict[str, Any]]:
 
 def as_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+def fill_system(fields: Sequence[tuple[str, str, str, tuple[str, ...]]]) -> str:
+    listed = "\n".join(f"- {key} ({kind}): {description}" for key, kind, description, _ in fields)
+    return (
+        "You fill in a form from the user's instructions. The form's fields:\n"
+        f"{listed}\n"
+        "Answer with JSON: one property per field key, its value as the instructions give it "
+        "(true/false for checkboxes, one of the listed options where there are options). Use "
+        "only what the instructions state; a field they do not speak of is null: never guess."
+    )
+
+
+def fill_user(instructions: str, document: Document) -> list[dict[str, Any]]:
+    text = f"Instructions:\n{instructions}\n\nThe form's text:\n{document_text(document)}"
+    return [{"type": "text", "text": text}]

@@ -1,0 +1,1 @@
+"""The template_fill worker: a stored template filled from instructions."""

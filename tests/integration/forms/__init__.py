@@ -1,0 +1,1 @@
+"""Form detection, filling and the form handlers through the real PDF libraries."""
