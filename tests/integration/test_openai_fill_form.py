@@ -9,9 +9,15 @@ from jobstream.documents.model import Box, Document
 from jobstream.engines.openai_compatible import OpenAICompatibleEngine
 from jobstream.engines.port import FillRequest, FormFieldSpec
 from jobstream.settings import EngineSettings
-from tests.fake_openai import FakeOpenAI, answer, fake_openai, fake_openai_server
+from tests.fake_openai import (
+    FakeOpenAI,
+    answer,
+    fake_openai,
+    fake_openai_http,
+    fake_openai_server,
+)
 
-__all__ = ["fake_openai", "fake_openai_server"]  # fixtures
+__all__ = ["fake_openai", "fake_openai_http", "fake_openai_server"]  # fixtures
 BOX = Box(0.1, 0.1, 0.3, 0.02)
 FIELDS = (
     FormFieldSpec("applicant.name", "text", "Full name", BOX, 1),

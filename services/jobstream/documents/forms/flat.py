@@ -126,7 +126,8 @@ def _checkbox_places(
         area = square.width * square.height
         covered = [
             p for p in pieces
-            if p.rect.overlap_area(square) > 0.3 * area and not _is_the_square(p, square)
+            if p.exact and p.rect.overlap_area(square) > 0.3 * area
+            and not _is_the_square(p, square)
         ]  # fmt: skip
         if covered:  # text over it: a square drawn in a glyph or a filled-in box, not a blank
             continue

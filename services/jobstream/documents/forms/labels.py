@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from jobstream.documents.model import Box, Page, Word
+from jobstream.documents.model import Box, Page
 
 BLANK = re.compile(r"^(?:_{3,}|\.{4,}|…{2,}|-{4,})$")
 WORD_GAP = 1.1  # words further apart than this many text heights are not one label
@@ -66,6 +66,7 @@ class Piece:
 
     text: str
     rect: Rect
+    exact: bool = True  # False: a table cell's text, placed at the whole cell's box
 
     @property
     def is_blank(self) -> bool:
@@ -74,14 +75,16 @@ class Piece:
 
 def page_pieces(page: Page, *, width: float, height: float) -> list[Piece]:
     """Every positioned word of a page, table cells included (a cell's text at the cell's box)."""
-    words: list[Word] = list(page.words())
-    for table in page.tables:
-        words += [Word(text=c.text, box=c.box) for row in table.rows for c in row if c.text.strip()]
-    return [
-        Piece(w.text, Rect.of(w.box, page_width=width, page_height=height))
-        for w in words
-        if w.box is not None and w.text.strip()
+    scale = {"page_width": width, "page_height": height}
+    pieces = [
+        Piece(w.text, Rect.of(w.box, **scale)) for w in page.words() if w.box and w.text.strip()
     ]
+    for table in page.tables:
+        pieces += [
+            Piece(c.text, Rect.of(c.box, **scale), exact=False)
+            for row in table.rows for c in row if c.box is not None and c.text.strip()
+        ]  # fmt: skip
+    return pieces
 
 
 def clean_label(text: str) -> str:
