@@ -13,7 +13,16 @@ from jobstream.workers.app import implemented_slugs, parse_slugs
 
 
 def test_all_means_every_implemented_endpoint() -> None:
-    assert parse_slugs("all") == ["parse", "extract", "classify", "split", "schema_generate"]
+    assert parse_slugs("all") == [
+        "parse",
+        "extract",
+        "classify",
+        "split",
+        "schema_generate",
+        "template_generate",
+        "template_fill",
+        "agent_fill",
+    ]
     assert "noop" not in implemented_slugs()
 
 
@@ -38,15 +47,28 @@ def layout() -> StackLayout:
 def test_make_up_runs_one_shared_worker_and_scales_named_endpoints_apart() -> None:
     workers = {"extract": 2}
     shared = shared_slugs(workers)
-    assert shared == ["parse", "classify", "split", "schema_generate"]
+    assert shared == [
+        "parse",
+        "classify",
+        "split",
+        "schema_generate",
+        "template_generate",
+        "template_fill",
+        "agent_fill",
+    ]
 
     specs = {spec.name: spec for spec in service_specs(layout(), workers, shared=shared)}
 
-    assert specs["worker-shared-1"].argv[1:] == ["worker", "parse,classify,split,schema_generate"]
+    assert specs["worker-shared-1"].argv[1:] == [
+        "worker",
+        "parse,classify,split,schema_generate,template_generate,template_fill,agent_fill",
+    ]
     assert specs["worker-shared-1"].env["JOBSTREAM_WORKER_METRICS_PORT"] == "8110"
     assert specs["worker-extract-1"].argv[1:] == ["worker", "extract"]
     assert specs["worker-extract-2"].env["JOBSTREAM_WORKER_METRICS_PORT"] == "8112"
-    assert deployed_slugs(workers, shared) == "classify,extract,parse,schema_generate,split"
+    assert deployed_slugs(workers, shared) == (
+        "agent_fill,classify,extract,parse,schema_generate,split,template_fill,template_generate"
+    )
 
 
 def test_an_endpoint_set_to_zero_runs_nowhere() -> None:
