@@ -4,6 +4,7 @@ input's error code, with nothing half-written."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 from typing import Any
@@ -43,7 +44,7 @@ def context(endpoint: str, request: dict[str, Any], blobs: InMemoryBlobStore | N
         return None
 
     async def run_cpu(fn: Any, *args: Any) -> Any:
-        return fn(*args)
+        return await asyncio.to_thread(fn, *args)  # off the loop, as the real pool is
 
     return JobContext(
         job_id="job_abcdefghijklmnopqrstu", organization_id=org, attempt=1, try_number=1,

@@ -19,7 +19,7 @@ from jobstream.documents.forms.model import DetectedField, FormLayout, WidgetKin
 from jobstream.documents.forms.values import AcceptedValue, FieldWarning, accept_values
 from jobstream.documents.loaders.pdf_forms import is_pdf
 from jobstream.documents.model import Box, Document
-from jobstream.engines.port import FillRequest, FormFieldSpec
+from jobstream.engines.port import FillRequest, FillResult, FormFieldSpec
 from jobstream.workers import understanding as u
 from jobstream.workers.context import JobContext
 from jobstream.workers.documents import fetch_request_document, load_decoded_document
@@ -144,7 +144,7 @@ async def fill(
     request = FillRequest(
         fields=tuple(f.spec for f in fields), instructions=instructions, model=model
     )
-    result = await u.run_engine(engine.fill_form(source.document, request))
+    result: FillResult = await u.run_engine(ctx, engine, "fill_form", source.document, request)
     accepted, warnings = accept_values(fields, result.values)
     _require_some(accepted, warnings)
     filled, unshown = await in_pool(
