@@ -93,11 +93,13 @@ def group_lines(words: Sequence[RawWord]) -> list[list[RawWord]]:
     lines: list[list[RawWord]] = []
     spans: list[tuple[float, float]] = []
     for word in sorted(words, key=lambda w: (w.top, w.left)):
+        middle = (word.top + word.bottom) / 2
         for index in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
             top, bottom = spans[index]
-            if top <= word.middle <= bottom or (word.top <= (top + bottom) / 2 <= word.bottom):
+            if top <= middle <= bottom or (word.top <= (top + bottom) / 2 <= word.bottom):
                 lines[index].append(word)
-                spans[index] = (min(top, word.top), max(bottom, word.bottom))
+                if word.top < top or word.bottom > bottom:
+                    spans[index] = (min(top, word.top), max(bottom, word.bottom))
                 break
         else:
             lines.append([word])
@@ -127,7 +129,8 @@ def _gaps(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
     for start, end in spans[1:]:
         if start > reach:
             gaps.append((start - reach, (start + reach) / 2))
-        reach = max(reach, end)
+        if end > reach:
+            reach = end
     return gaps
 
 

@@ -17,7 +17,7 @@ from evaluation.recall import Recall, cell_recall, column_order_ok, line_recall
 from jobstream.documents.loaders.images import load_image
 from jobstream.documents.loaders.options import LoadOptions
 from jobstream.documents.loaders.pdf import load_pdf
-from jobstream.documents.model import Document
+from jobstream.documents.model import Document, TextBlock
 
 OPTIONS = LoadOptions(image_resolution_dpi=150)
 Loaded = list[tuple[LabeledDocument, Document]]
@@ -244,3 +244,32 @@ def test_ocr_language_is_detected_and_used() -> None:
     )
     assert english_only.languages == ("eng",)
     assert line_recall(english_only, german).ratio < line_recall(doc, german).ratio
+
+
+def test_platypus_grid_with_a_merged_cell_and_shaded_header() -> None:
+    from reportlab.lib import colors
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, TableStyle
+    from reportlab.platypus import Table as PlatypusTable
+
+    rows = [["Item", "Qty", "Price", "Total"], ["Widget", "2", "3.00", "6.00"]]
+    rows += [["Merged description across", "", "4.00", "4.00"], ["Gadget", "1", "5.50", "5.50"]]
+    grid = PlatypusTable(rows)
+    grid.setStyle(
+        TableStyle([
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("SPAN", (0, 2), (1, 2)),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
+        ])
+    )  # fmt: skip
+    buffer = io.BytesIO()
+    SimpleDocTemplate(buffer).build([Paragraph("Above the table"), grid, Paragraph("Below it")])
+    page = load_pdf(buffer.getvalue(), options=OPTIONS).pages[0]
+    assert len(page.tables) == 1
+    table = page.tables[0]
+    assert table.texts() == [
+        ["Item", "Qty", "Price", "Total"], ["Widget", "2", "3.00", "6.00"],
+        ["Merged description across", "4.00", "4.00"], ["Gadget", "1", "5.50", "5.50"],
+    ]  # fmt: skip
+    assert [cell.col_span for cell in table.rows[2]] == [2, 1, 1]
+    assert [b.text if isinstance(b, TextBlock) else "<table>" for b in page.blocks] == [
+        "Above the table", "<table>", "Below it",
+    ]  # fmt: skip

@@ -3,29 +3,22 @@
 Ink darker than the page's mid-grey is looked at (at half size) in runs: a horizontal run longer
 than a twentieth of the page's width is part of a horizontal rule, a vertical run longer than a
 fortieth of its height part of a vertical one (letters are far shorter). Rules that cross
-(within a few pixels) are joined; a group with at least three horizontal and three vertical
-rules is a grid: rows between consecutive horizontal rules, columns between vertical ones. Each
-OCR word goes to the cell holding its centre; the words of a cell are read top to bottom, left to
-right. Only fully ruled grids are found: tables drawn with whitespace alone stay text.
+(within a few pixels) are joined (documents/grids.py); a group with at least three horizontal and
+three vertical rules is a grid: rows between consecutive horizontal rules, columns between
+vertical ones. Each OCR word goes to the cell holding its centre; the words of a cell are read
+top to bottom, left to right. Only fully ruled grids are found: tables drawn with whitespace
+alone stay text.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from PIL import Image
 
+from jobstream.documents.grids import Grid, Rule, grids_from_rules
 from jobstream.documents.model import Box, Cell, Table, Word
 
 _TOLERANCE = 2  # half-size pixels: rules closer than this cross, rows closer are one rule
-
-
-@dataclass(frozen=True, slots=True)
-class _Rule:
-    position: float  # y of a horizontal rule, x of a vertical one (pixels)
-    start: float
-    end: float
 
 
 def _long_runs(ink: np.ndarray, length: int) -> np.ndarray:
@@ -53,55 +46,19 @@ def _thick(mask: np.ndarray, by: int = 2) -> np.ndarray:
     return grown
 
 
-def _runs(full: np.ndarray, length: int) -> list[_Rule]:
+def _runs(full: np.ndarray, length: int) -> list[Rule]:
     """Rules along axis 1: rows holding a run of at least `length` inked pixels."""
     rows = np.flatnonzero(full.any(axis=1))
-    rules: list[_Rule] = []
+    rules: list[Rule] = []
     for row in rows:
         columns = np.flatnonzero(full[row])
         start, end = float(columns[0]), float(columns[-1] + length)
         last = rules[-1] if rules else None
         if last is not None and row - last.position <= _TOLERANCE and start <= last.end:
-            rules[-1] = _Rule(float(row), min(start, last.start), max(end, last.end))
+            rules[-1] = Rule(float(row), min(start, last.start), max(end, last.end))
         else:
-            rules.append(_Rule(float(row), start, end))
+            rules.append(Rule(float(row), start, end))
     return rules
-
-
-def _merge(values: list[float]) -> list[float]:
-    merged: list[float] = []
-    for value in sorted(values):
-        if not merged or value - merged[-1] > 2 * _TOLERANCE:
-            merged.append(value)
-    return merged
-
-
-def _grids(horizontal: list[_Rule], vertical: list[_Rule]) -> list[tuple[list[float], list[float]]]:
-    """(row edges, column edges) of every connected group of crossing rules that forms a grid."""
-    parent = list(range(len(horizontal) + len(vertical)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for h, hr in enumerate(horizontal):
-        for v, vr in enumerate(vertical):
-            crosses_h = hr.start - _TOLERANCE <= vr.position <= hr.end + _TOLERANCE
-            crosses_v = vr.start - _TOLERANCE <= hr.position <= vr.end + _TOLERANCE
-            if crosses_h and crosses_v:
-                parent[root(h)] = root(len(horizontal) + v)
-    groups: dict[int, tuple[list[float], list[float]]] = {}
-    for h, hr in enumerate(horizontal):
-        groups.setdefault(root(h), ([], []))[0].append(hr.position)
-    for v, vr in enumerate(vertical):
-        groups.setdefault(root(len(horizontal) + v), ([], []))[1].append(vr.position)
-    grids = [(_merge(rows), _merge(columns)) for rows, columns in groups.values()]
-    return [(rows, columns) for rows, columns in grids if len(rows) >= 3 and len(columns) >= 3]
-
-
-Grid = tuple[list[float], list[float]]
 
 
 def _ink_at_half_size(grey: np.ndarray) -> np.ndarray:
@@ -140,14 +97,14 @@ def find_tables(image: Image.Image) -> tuple[list[Grid], Image.Image]:
     if len(horizontal) < 3:
         return [], image
     vertical_runs = _long_runs(ink.T, down)
-    grids = _grids(horizontal, _runs(vertical_runs, down))
+    grids = grids_from_rules(horizontal, _runs(vertical_runs, down), tolerance=_TOLERANCE)
     if not grids:
         return [], image
     rules = (
         _thick(_covered(horizontal_runs, across, width), by=1)
         | _thick(_covered(vertical_runs, down, height), by=1).T
     )
-    return sorted((_scaled(g) for g in grids), key=lambda g: g[0][0]), _painted_out(grey, rules)
+    return [_scaled(g) for g in grids], _painted_out(grey, rules)
 
 
 def _cell_text(words: list[Word]) -> str:

@@ -2,8 +2,8 @@
 
 Opened with PDFium (pypdfium2). Each page in the requested range is read from its text layer
 (loaders/pdf_text.py: words with boxes) and laid out (documents/layout.py: columns, reading order,
-paragraphs, headings), with the tables pdfplumber finds on pages that draw ruling lines placed
-where they stand (loaders/pdf_tables.py). A page whose text layer is missing, nearly empty or
+paragraphs, headings), with the ruled tables its vector paths draw placed where they stand
+(loaders/pdf_rulings.py). A page whose text layer is missing, nearly empty or
 garbage, or that is a page-sized image under a few words of real text (a stamp on a scan), is
 rendered at `image_resolution_dpi` and OCR'd (page.source = "ocr").
 
@@ -28,7 +28,7 @@ from jobstream.documents.errors import (
 from jobstream.documents.layout import page_blocks
 from jobstream.documents.loaders.ocr import OcrLanguages
 from jobstream.documents.loaders.options import LoadOptions
-from jobstream.documents.loaders.pdf_tables import TableFinder
+from jobstream.documents.loaders.pdf_rulings import find_tables
 from jobstream.documents.loaders.pdf_text import PageText, read_page_text
 from jobstream.documents.loaders.picture import ocr_picture
 from jobstream.documents.model import Document, Page
@@ -95,13 +95,16 @@ def _render_for_ocr(
 
 def _load_page(
     pdf: pdfium.PdfDocument, number: int, options: LoadOptions, languages: OcrLanguages,
-    tables: TableFinder,
 ) -> Page:  # fmt: skip
     page = pdf[number - 1]
     try:
         text = read_page_text(page)
         if (text.usable and not _scan_with_stamp(page, text)) or not options.ocr:
-            found = tables.find(page, number, text.width, text.height) if text.usable else []
+            found = (
+                find_tables(page, text.words, width=text.width, height=text.height)
+                if text.usable
+                else []
+            )
             blocks = page_blocks(text.words, width=text.width, height=text.height, tables=found)
             return Page(number, "text_layer", blocks, width=text.width, height=text.height)
         picture = _render_for_ocr(page, text.width, text.height, options)
@@ -128,12 +131,11 @@ def _scan_with_stamp(page: pdfium.PdfPage, text: PageText) -> bool:
 def load_pdf(data: bytes, *, options: LoadOptions) -> Document:
     """Every page in the options' range, from its text layer or by OCR."""
     pdf = _open(data)
-    tables = TableFinder(data)
     try:
         numbers = page_range(len(pdf), options)
         languages = OcrLanguages(options.ocr_languages)
         try:
-            pages = tuple(_load_page(pdf, n, options, languages, tables) for n in numbers)
+            pages = tuple(_load_page(pdf, n, options, languages) for n in numbers)
         except pdfium.PdfiumError as exc:
             raise DocumentCorruptError(f"corrupt PDF: a page cannot be read ({exc})") from exc
         metadata = {
@@ -142,7 +144,6 @@ def load_pdf(data: bytes, *, options: LoadOptions) -> Document:
             if (value := pdf.get_metadata_value(key)) and str(value).strip()
         }
     finally:
-        tables.close()
         pdf.close()
     return Document(
         pages=pages, mime_type=MIME_TYPE, filename="document.pdf", format="pdf",
