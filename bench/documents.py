@@ -156,9 +156,23 @@ def ocr_pages(options: DocumentsOptions) -> Comparison:
     )  # fmt: skip
 
 
+def extract_jobs(options: DocumentsOptions) -> Comparison:
+    from bench.understanding import extract_jobs as measure  # it imports this module
+
+    return measure(options)
+
+
+def classify_jobs(options: DocumentsOptions) -> Comparison:
+    from bench.understanding import classify_jobs as measure
+
+    return measure(options)
+
+
 MEASUREMENTS: dict[str, Callable[[DocumentsOptions], Comparison]] = {
     "text_pdf": text_pdf_pages,
     "ocr": ocr_pages,
+    "extract": extract_jobs,
+    "classify": classify_jobs,
 }
 
 
