@@ -163,6 +163,9 @@ class WorkerSettings(CommonSettings):
     fetch_timeout_seconds: float = Field(
         30.0, gt=0, description="document URLs: whole fetch, redirects included"
     )
+    fetch_ca_bundle: str | None = Field(
+        None, description="document URLs: PEM file of CAs to trust; None: the system's"
+    )
     fetch_allowed_networks: str = Field(
         "",
         description="CIDRs document URLs may reach although private or loopback (dev: "

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -241,3 +244,83 @@ def test_allowed_networks_open_only_themselves() -> None:
     assert address_forbidden(ipaddress.ip_address("169.254.169.254"), allowed=allowed)
     with pytest.raises(ValueError, match="not-a-network"):
         parse_networks("not-a-network")
+
+
+def _certificates(tmp: Path, name: str) -> tuple[Path, Path, Path]:
+    """A throwaway CA, and a server certificate it signed for `name`: (ca.pem, cert, key)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def subject(common_name: str) -> x509.Name:
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+    now = datetime.now(UTC)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca = (
+        x509.CertificateBuilder().subject_name(subject("test CA")).issuer_name(subject("test CA"))
+        .public_key(ca_key.public_key()).serial_number(1)
+        .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )  # fmt: skip
+    cert = (
+        x509.CertificateBuilder().subject_name(subject(name)).issuer_name(ca.subject)
+        .public_key(key.public_key()).serial_number(2)
+        .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )  # fmt: skip
+    paths = (tmp / "ca.pem", tmp / "cert.pem", tmp / "key.pem")
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )  # fmt: skip
+    return paths
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
+    """An HTTPS server on 127.0.0.2 whose certificate names docs.example.test: (port, ca.pem)."""
+    ca, cert, key = _certificates(tmp_path_factory.mktemp("tls"), "docs.example.test")
+    server = ThreadingHTTPServer(("127.0.0.2", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield int(server.server_address[1]), ca
+    server.shutdown()
+    server.server_close()
+
+
+async def test_https_connects_to_the_checked_address_and_verifies_the_name(
+    tls_server: tuple[int, Path],
+) -> None:
+    port, ca = tls_server
+
+    async def resolver(host: str, port: int) -> list[str]:
+        return ["127.0.0.2"]
+
+    policy = FetchPolicy(allowed_networks=ALLOW_2, ca_bundle=str(ca))  # https only
+    got = await DocumentFetcher(policy=policy, resolver=resolver).fetch(
+        url=f"https://docs.example.test:{port}/doc.pdf"
+    )
+    assert got.data == PDF
+    with pytest.raises(DocumentFetchFailedError, match="cannot fetch"):  # the name must match
+        await DocumentFetcher(policy=policy, resolver=resolver).fetch(
+            url=f"https://other.example.test:{port}/doc.pdf"
+        )
+    with pytest.raises(DocumentFetchFailedError, match="cannot fetch"):  # an unknown CA fails
+        await DocumentFetcher(
+            policy=FetchPolicy(allowed_networks=ALLOW_2), resolver=resolver
+        ).fetch(url=f"https://docs.example.test:{port}/doc.pdf")

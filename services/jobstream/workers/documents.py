@@ -122,6 +122,7 @@ def fetch_policy(settings: WorkerSettings) -> FetchPolicy:
         allow_http=settings.document_url_allow_http,
         allowed_networks=parse_networks(settings.fetch_allowed_networks),
         max_bytes=settings.fetch_max_bytes, timeout_seconds=settings.fetch_timeout_seconds,
+        ca_bundle=settings.fetch_ca_bundle,
     )  # fmt: skip
 
 
