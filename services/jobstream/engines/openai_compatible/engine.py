@@ -55,7 +55,7 @@ class OpenAICompatibleEngine:
         loop = id(asyncio.get_running_loop())
         if loop not in self._clients:
             self._clients[loop] = openai.AsyncOpenAI(
-                base_url=self.settings.openai_base_url,
+                base_url=self.settings.openai_base_url or None,
                 api_key=self.settings.openai_api_key or "not-needed",
                 timeout=self.settings.openai_timeout_seconds,
                 max_retries=self.settings.openai_max_retries,
