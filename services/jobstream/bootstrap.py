@@ -28,10 +28,12 @@ async def connect_blobs(settings: CommonSettings) -> S3BlobStore:
 async def connect_gateway(settings: GatewaySettings) -> GatewayDeps:
     from jobstream.adapters.metrics import ENDPOINT_DEPLOYED
     from jobstream.adapters.mongo_idempotency import MongoIdempotencyStore
+    from jobstream.adapters.mongo_webhooks import MongoDeliveryStore, MongoWebhookStore
     from jobstream.gateway.app import GatewayDeps
     from jobstream.gateway.auth import ApiKeyResolver
     from jobstream.gateway.idempotency import IdempotencyGuard
     from jobstream.gateway.service import JobService
+    from jobstream.gateway.webhooks import WebhookService
 
     for slug in settings.deployed_slugs:
         ENDPOINT_DEPLOYED.labels(slug).set(1)
@@ -61,8 +63,12 @@ async def connect_gateway(settings: GatewaySettings) -> GatewayDeps:
 
     template_store = MongoTemplateStore(db)
     await template_store.ensure_indexes()
+    hooks, deliveries = MongoWebhookStore(db), MongoDeliveryStore(db)
+    await hooks.ensure_indexes()
+    await deliveries.ensure_indexes()
     return GatewayDeps(
         jobs=service,
+        webhooks=WebhookService(settings, hooks, deliveries),
         keys=ApiKeyResolver(MongoApiKeys(db)),
         idempotency=guard,
         extras={"templates": TemplateService(store=template_store, blobs=blobs)},

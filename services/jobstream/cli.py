@@ -1,6 +1,7 @@
 """The `jobstream` command: one entry point for every service and the operator tools.
 
-jobstream gateway | worker [SLUG[,SLUG...] | all] | projector [rebuild] | janitor | run all
+jobstream gateway | worker [SLUG[,SLUG...] | all] | projector [rebuild] | janitor | notifier
+jobstream run all
 jobstream keys create --org ORG      jobstream topics create      jobstream schemas export
 jobstream dev up|down|status|clean|monitor   (the local stack behind `make up`)
 jobstream jobs create|get|list|cancel|retry|watch   (the Jobs API from a shell)
@@ -102,6 +103,15 @@ def cmd_janitor(args: argparse.Namespace) -> int:
     return run_until_signalled(lambda stop: run_janitor(settings, stop=stop))
 
 
+def cmd_notifier(args: argparse.Namespace) -> int:
+    from jobstream.notifier.app import run_notifier
+    from jobstream.settings import NotifierSettings
+
+    settings = NotifierSettings()
+    logs.configure("notifier", settings.log_level)
+    return run_until_signalled(lambda stop: run_notifier(settings, stop=stop))
+
+
 def cmd_keys(args: argparse.Namespace) -> int:
     from jobstream.bootstrap import create_api_key
     from jobstream.core.principal import endpoint_names_of
@@ -151,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     projector.add_argument("action", nargs="?", choices=["run", "rebuild"], default="run")
     projector.set_defaults(func=cmd_projector)
     sub.add_parser("janitor", help="expiry, purge, outbox relay").set_defaults(func=cmd_janitor)
+    sub.add_parser("notifier", help="signed webhook deliveries").set_defaults(func=cmd_notifier)
     keys = sub.add_parser("keys", help="API keys")
     keys.add_argument("action", choices=["create"])
     keys.add_argument("--org", required=True)

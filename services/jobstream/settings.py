@@ -62,6 +62,12 @@ class CommonSettings(BaseSettings):
         False, description="accept `http://` document URLs (`https://` and `data:` always)"
     )
     log_level: str = Field("INFO", description="JSON log level")
+    webhook_allow_loopback: bool = Field(
+        False, description="webhook URLs may resolve to loopback addresses (make up: true)"
+    )
+    webhook_allow_private: bool = Field(
+        False, description="webhook URLs may resolve to private, link-local or reserved addresses"
+    )
     idempotency_ttl_seconds: float = Field(
         24 * 3600.0,
         description="an Idempotency-Key's answer is replayed this long (then the janitor drops it)",
@@ -244,3 +250,20 @@ class EngineSettings(BaseSettings):
     openai_model_map: str = Field(
         "", description="request model to provider model, e.g. `retab-small=gpt-4o-mini`"
     )
+
+
+class NotifierSettings(CommonSettings):
+    """The notifier: signed webhook deliveries with retries (prefix `JOBSTREAM_NOTIFIER_`)."""
+
+    model_config = SettingsConfigDict(env_prefix="JOBSTREAM_NOTIFIER_", extra="ignore")
+
+    timeout_seconds: float = Field(10.0, description="per delivery attempt; then it is retried")
+    concurrency_per_endpoint: int = Field(4, ge=1, description="attempts in flight per endpoint")
+    backoff_base_seconds: float = Field(5.0, description="first retry delay (doubling, jittered)")
+    backoff_max_seconds: float = Field(3600.0, description="retry delay cap")
+    retry_for_seconds: float = Field(
+        3 * 24 * 3600.0, description="a delivery is retried this long after its event, then failed"
+    )
+    poll_interval_seconds: float = Field(0.5, description="how often due deliveries are looked up")
+    metrics_port: int = Field(8103, description="/metrics and /health port")
+    host: str = Field("127.0.0.1", description="bind address (0.0.0.0 in containers)")

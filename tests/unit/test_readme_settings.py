@@ -11,6 +11,7 @@ from jobstream.settings import (
     EngineSettings,
     GatewaySettings,
     JanitorSettings,
+    NotifierSettings,
     ProjectorSettings,
     WorkerSettings,
 )
@@ -26,6 +27,7 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
         (WorkerSettings, "JOBSTREAM_WORKER_"),
         (ProjectorSettings, "JOBSTREAM_PROJECTOR_"),
         (JanitorSettings, "JOBSTREAM_JANITOR_"),
+        (NotifierSettings, "JOBSTREAM_NOTIFIER_"),
         (EngineSettings, "JOBSTREAM_"),
     ],
 )

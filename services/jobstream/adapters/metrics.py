@@ -91,6 +91,10 @@ OUTBOX_RELAYED = Counter(
     "jobstream_outbox_relayed_messages_total", "Outbox entries the janitor published to Kafka"
 )
 JOBS_EXPIRED = Counter("jobstream_jobs_expired_total", "Jobs expired by the janitor")
+WEBHOOK_MESSAGES = Counter(
+    "jobstream_webhook_messages_total", "Webhook deliveries recorded (one per event and endpoint)"
+)
+WEBHOOKS_IN_FLIGHT = Gauge("jobstream_webhook_attempts_in_flight", "Attempts being sent")
 
 # --- workers -------------------------------------------------------------------------------------
 WORKER_ENDPOINT = Gauge(

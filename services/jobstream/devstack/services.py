@@ -4,8 +4,9 @@ By default one worker process (`worker-shared-1`) runs every implemented endpoin
 (`jobstream worker parse,extract,...`). `DEV_WORKERS` takes endpoints out of it to run them in
 processes of their own, as many as asked, e.g. `DEV_WORKERS=extract=2` (two extract processes,
 the other endpoints shared) or `noop=1`; `=0` does not run that endpoint at all. Ports: gateway
-`GATEWAY_PORT`; projector, janitor, the shared worker and the others get `SERVICE_PORT_BASE`+1,
-+2, +10 and +10+n for their /metrics and /health.
+`GATEWAY_PORT`; projector, janitor, notifier, the shared worker and the others get
+`SERVICE_PORT_BASE`+1, +2, +3, +10 and +10+n for their /metrics and /health. Webhooks may target
+loopback addresses on this development stack (receivers on the same machine).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from jobstream.devstack.stack import ServiceSpec, StackLayout
+
+DEV_WEBHOOKS = {"JOBSTREAM_WEBHOOK_ALLOW_LOOPBACK": "true"}
 
 
 def cli_path() -> str:
@@ -52,7 +55,7 @@ def service_specs(
     gateway = ServiceSpec(
         "gateway",
         [cli_path(), "gateway"],
-        {"JOBSTREAM_GATEWAY_PORT": str(layout.gateway_port)},
+        {"JOBSTREAM_GATEWAY_PORT": str(layout.gateway_port), **DEV_WEBHOOKS},
         f"http://127.0.0.1:{layout.gateway_port}/health",
     )
     projector = ServiceSpec(
@@ -67,7 +70,13 @@ def service_specs(
         {"JOBSTREAM_JANITOR_METRICS_PORT": str(base + 2)},
         f"http://127.0.0.1:{base + 2}/health",
     )
-    specs = [projector, janitor, gateway]
+    notifier = ServiceSpec(
+        "notifier",
+        [cli_path(), "notifier"],
+        {"JOBSTREAM_NOTIFIER_METRICS_PORT": str(base + 3), **DEV_WEBHOOKS},
+        f"http://127.0.0.1:{base + 3}/health",
+    )
+    specs = [projector, janitor, notifier, gateway]
     if shared:
         specs.append(_worker(("shared", 1), ",".join(shared), base + 10))
     n = 0

@@ -19,6 +19,7 @@ from jobstream_schemas.api import ErrorBody
 if TYPE_CHECKING:
     from jobstream.gateway.idempotency import IdempotencyGuard
     from jobstream.gateway.service import JobService
+    from jobstream.gateway.webhooks import WebhookService
 
 JSON = "application/json"
 ENDPOINT_NAMES_HEADER = "Jobstream-Endpoint-Names"
@@ -31,6 +32,7 @@ class GatewayDeps:
     jobs: JobService
     keys: ApiKeyResolver
     idempotency: IdempotencyGuard | None = None
+    webhooks: WebhookService | None = None
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
 

@@ -1,0 +1,1 @@
+"""The notifier service: signed webhook deliveries (Standard Webhooks) with durable retries."""
