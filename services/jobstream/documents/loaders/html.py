@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Final
 
 from jobstream.documents.loaders.blocks import native_page, text_block
+from jobstream.documents.loaders.html_tables import TableBuilder, cell_span
 from jobstream.documents.loaders.options import LoadOptions
 from jobstream.documents.loaders.text import decode_text
-from jobstream.documents.model import Block, BlockKind, Cell, Document, Page, Table
+from jobstream.documents.model import Block, BlockKind, Document, Page
 
 _NEVER_SHOWN: Final = frozenset({"head", "script", "style", "noscript", "template", "svg", "math"})
 _VOID: Final = frozenset(
@@ -47,57 +47,6 @@ _SAME_GROUP: Final = {
 }  # fmt: skip
 
 
-@dataclass
-class _TableBuilder:
-    rows: list[list[Cell]] = field(default_factory=list)
-    header_rows: int = 0
-    cell: list[str] | None = None  # text pieces of the open cell
-    cell_spans: tuple[int, int] = (1, 1)
-    row_is_header: bool = True
-
-    def start_row(self) -> None:
-        self.end_row()
-        self.rows.append([])
-        self.row_is_header = True
-
-    def end_row(self) -> None:
-        self.end_cell()
-        if (
-            self.rows
-            and self.rows[-1]
-            and self.row_is_header
-            and self.header_rows == len(self.rows) - 1
-        ):
-            self.header_rows += 1
-
-    def start_cell(self, *, header: bool, row_span: int, col_span: int) -> None:
-        self.end_cell()
-        if not self.rows:
-            self.rows.append([])
-        self.row_is_header = self.row_is_header and header
-        self.cell, self.cell_spans = [], (row_span, col_span)
-
-    def end_cell(self) -> None:
-        if self.cell is None:
-            return
-        lines = (" ".join(line.split()) for line in "".join(self.cell).split("\n"))
-        text = "\n".join(line for line in lines if line)
-        row_span, col_span = self.cell_spans
-        self.rows[-1].append(Cell(text=text, row_span=row_span, col_span=col_span))
-        self.cell = None
-
-    def table(self) -> Table | None:
-        self.end_row()
-        rows = tuple(tuple(row) for row in self.rows if row)
-        if not any(cell.text for row in rows for cell in row):
-            return None
-        return Table(rows=rows, header_rows=min(self.header_rows or 1, len(rows)))
-
-    def text(self) -> str:
-        self.end_row()
-        return "\n".join(" ".join(cell.text for cell in row) for row in self.rows if row)
-
-
 class _VisibleText(HTMLParser):
     """Collects blocks of visible text in document order."""
 
@@ -109,7 +58,7 @@ class _VisibleText(HTMLParser):
         self._hiding = 0
         self._lines: list[str] = []
         self._line: list[str] = []
-        self._tables: list[_TableBuilder] = []
+        self._tables: list[TableBuilder] = []
         self._in_title = False
 
     # --- the parser's callbacks -------------------------------------------------------------
@@ -169,14 +118,14 @@ class _VisibleText(HTMLParser):
     def _open_visible(self, tag: str, attributes: dict[str, str | None]) -> None:
         if tag == "table":
             self._flush()
-            self._tables.append(_TableBuilder())
+            self._tables.append(TableBuilder())
         elif self._tables and tag == "tr":
             self._tables[-1].start_row()
         elif self._tables and tag in {"td", "th"}:
             self._tables[-1].start_cell(
                 header=tag == "th" or any(t == "thead" for t, _ in self._stack),
-                row_span=_span(attributes.get("rowspan")),
-                col_span=_span(attributes.get("colspan")),
+                row_span=cell_span(attributes.get("rowspan")),
+                col_span=cell_span(attributes.get("colspan")),
             )
         elif tag in _BLOCKS:
             self._flush()
@@ -194,7 +143,7 @@ class _VisibleText(HTMLParser):
         elif tag in _BLOCKS:
             self._flush(closing=tag)
 
-    def _end_table(self, builder: _TableBuilder) -> None:
+    def _end_table(self, builder: TableBuilder) -> None:
         if self._tables and self._tables[-1].cell is not None:
             self._tables[-1].cell.append("\n" + builder.text() + "\n")  # a table in a cell
             return
@@ -254,13 +203,6 @@ class _VisibleText(HTMLParser):
             if tag in _KINDS:
                 return _KINDS[tag], 0
         return "paragraph", 0
-
-
-def _span(value: str | None) -> int:
-    try:
-        return max(1, min(int(value or "1"), 1000))
-    except ValueError:
-        return 1
 
 
 def html_blocks(markup: str) -> tuple[list[Block], str]:
