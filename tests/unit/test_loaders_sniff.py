@@ -10,6 +10,7 @@ import docx
 import openpyxl
 import pptx
 import pytest
+from evaluation.corpus.compound import compound_file
 from PIL import Image
 
 from jobstream.documents.errors import (
@@ -20,6 +21,7 @@ from jobstream.documents.errors import (
 )
 from jobstream.documents.loaders import sniff
 from jobstream.documents.loaders.cfb import MAGIC as CFB_MAGIC
+from jobstream.documents.loaders.cfb import stream_names
 
 
 def image_bytes(fmt: str) -> bytes:
@@ -53,8 +55,13 @@ def pptx_bytes() -> bytes:
 
 
 def cfb_bytes(*streams: str) -> bytes:
-    """A compound-file header followed by directory entries naming `streams` (UTF-16LE, padded to
-    the 128-byte entry size), which is what the sniffer looks at."""
+    """A real compound file (MS-CFB structure) holding empty `streams`."""
+    return compound_file(dict.fromkeys(streams, b""))
+
+
+def damaged_cfb_bytes(*streams: str) -> bytes:
+    """A compound-file magic with no usable header, then directory entries naming `streams`: the
+    directory cannot be followed, so the names are searched for in the bytes."""
     header = CFB_MAGIC + b"\x00" * (512 - len(CFB_MAGIC))
     entries = b"".join(
         (name.encode("utf-16-le") + b"\x00\x00").ljust(64, b"\x00") + b"\x00" * 64
@@ -161,6 +168,12 @@ def zip_of(**members: bytes) -> bytes:
         (cfb_bytes("PowerPoint Document"), UnsupportedDocumentTypeError, "convert it to PPTX"),
         (cfb_bytes("__substg1.0_0037001F"), UnsupportedDocumentTypeError, ".eml"),
         (cfb_bytes("Something"), UnsupportedDocumentTypeError, "OLE compound file"),
+        (
+            damaged_cfb_bytes("EncryptionInfo", "EncryptedPackage"),
+            DocumentEncryptedError,
+            "password",
+        ),
+        (damaged_cfb_bytes("Workbook"), UnsupportedDocumentTypeError, "convert it to XLSX"),
         (b"{\\rtf1\\ansi Hello}", UnsupportedDocumentTypeError, "RTF"),
         (b"\x1f\x8b\x08\x00" + b"\x00" * 20, UnsupportedDocumentTypeError, "gzip"),
         (b"\x00\x00\x00\x18ftypheic" + b"\x00" * 20, UnsupportedDocumentTypeError, "HEIC"),
@@ -177,3 +190,23 @@ def test_what_no_loader_reads_is_refused_naming_what_was_found(
 
 def test_text_starting_with_bm_is_not_a_bitmap() -> None:
     assert sniff(b"BMW invoice\nTotal 12\n", filename="a", mime_type=None).format == "text"
+
+
+def test_compound_file_directory_is_read_through_its_fat() -> None:
+    data = compound_file({f"Stream{n}": bytes([n]) * 5000 for n in range(6)})
+    assert stream_names(data) == ["Root Entry", *(f"Stream{n}" for n in range(6))]
+
+
+def test_a_legacy_document_mentioning_the_encryption_streams_is_not_encrypted() -> None:
+    text = "EncryptionInfo and EncryptedPackage are stream names".encode("utf-16-le")
+    data = compound_file({"WordDocument": text, "1Table": b""})
+    with pytest.raises(UnsupportedDocumentTypeError, match="legacy Word"):
+        sniff(data, filename="notes.doc", mime_type=None)
+
+
+def test_a_compound_file_whose_directory_chain_loops_is_still_refused_quickly() -> None:
+    data = bytearray(compound_file({"Workbook": b"x"}))
+    fat_entry_of_directory = 512 + 4 * 1  # the directory is sector 1: point it at itself
+    data[fat_entry_of_directory : fat_entry_of_directory + 4] = (1).to_bytes(4, "little")
+    with pytest.raises(UnsupportedDocumentTypeError, match="legacy Excel"):
+        sniff(bytes(data), filename="book.xls", mime_type=None)  # by the names in the bytes
