@@ -52,7 +52,7 @@ async def parse_job(
 
 def sdk_parse(stack: RunningStack, filename: str, data: bytes, mime_type: str) -> dict[str, Any]:
     """What a new user does with the README: the Retab SDK, a data: URL, wait, read the text."""
-    client = Retab(api_key=stack.keys["org_a"], base_url=f"{stack.url}/v1", timeout=60)
+    client = Retab(api_key=stack.keys["org_a"], base_url=stack.url, timeout=60)  # as the README
     request = {"document": {"filename": filename, "url": docs.data_url(data, mime_type)}}
     job = client.jobs.create(endpoint=PARSE, request=request)
     done = client.jobs.wait_for_completion(job.id, poll_interval_seconds=0.2, timeout_seconds=90)

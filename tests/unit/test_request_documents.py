@@ -4,6 +4,7 @@ progress, limits and the mapping of document errors to job error codes."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from jobstream.core.errors import PermanentError
 from jobstream.documents import loaders
 from jobstream.documents.errors import DocumentEncryptedError
 from jobstream.documents.loaders.options import LoadOptions
-from jobstream.documents.model import Document, Line, Page, TextBlock, Word
+from jobstream.documents.model import Document, Line, Page, PageSource, TextBlock, Word
 from jobstream.settings import WorkerSettings
 from jobstream.workers.context import JobContext
 from jobstream.workers.documents import call_tagged, load_options, load_request_document
@@ -30,6 +31,7 @@ class FakeLoaders:
     def __init__(self, pages: int, *, honours_range: bool = True) -> None:
         self.pages = pages
         self.honours_range = honours_range
+        self.source: PageSource = "text_layer"
         self.loads: list[LoadOptions] = []
 
     def page_count(self, data: bytes, *, filename: str, mime_type: str | None) -> int:
@@ -43,11 +45,12 @@ class FakeLoaders:
         numbers = (
             range(options.first_page, last + 1) if self.honours_range else range(1, self.pages + 1)
         )
+        languages = options.ocr_languages or ("deu",)  # what detection found
         return Document(
-            pages=tuple(page(n) for n in numbers),
+            pages=tuple(dataclasses.replace(page(n), source=self.source) for n in numbers),
             mime_type=mime_type or "",
             format="fake",
-            languages=("eng",),
+            languages=languages,
         )
 
 
@@ -99,7 +102,22 @@ async def test_a_long_document_loads_in_chunks_with_progress(fake: FakeLoaders) 
     assert [(o.first_page, o.last_page) for o in fake.loads][:2] == [(1, 3), (4, 6)]
     assert len(fake.loads) == 40 and progress[-1][:2] == (120, 120)
     assert [done for done, _, _ in progress] == sorted(done for done, _, _ in progress)
-    assert doc.languages == ("eng",)
+    assert doc.languages == ("deu",)
+    assert {o.ocr_languages for o in fake.loads} == {None}  # text layers: nothing to carry over
+
+
+async def test_languages_detected_on_the_first_ocr_chunk_are_used_for_the_rest(
+    fake: FakeLoaders,
+) -> None:
+    fake.pages, fake.source = 12, "ocr"
+    ctx, _ = context()
+    doc = await load_request_document(ctx, DOC)
+    assert [o.ocr_languages for o in fake.loads] == [None] + [("deu",)] * 11
+    assert doc.languages == ("deu",)
+    ctx, _ = context(ocr_languages="fra")
+    fake.loads.clear()
+    await load_request_document(ctx, DOC)
+    assert {o.ocr_languages for o in fake.loads} == {("fra",)}  # a setting is never overridden
 
 
 async def test_a_loader_that_reads_whole_documents_is_called_once(fake: FakeLoaders) -> None:

@@ -185,9 +185,16 @@ async def _load_in_chunks(
             await ctx.report_progress(last, last, f"read {last} pages")
             break
         pages += pages_in_range(chunk, first=start, last=end)
+        if options.ocr_languages is None and chunk.languages and _ocred(chunk):
+            # Detected once: later chunks OCR in those languages instead of detecting again.
+            options = dataclasses.replace(options, ocr_languages=chunk.languages)
         await ctx.report_progress(end, last, f"read page {end} of {last}")
     assert first_chunk is not None  # noqa: S101 - last >= 1, so one chunk ran
     return dataclasses.replace(first_chunk, pages=tuple(pages), languages=tuple(languages))
+
+
+def _ocred(document: Document) -> bool:
+    return any(page.source == "ocr" for page in document.pages)
 
 
 def pages_in_range(document: Document, *, first: int, last: int) -> list[Page]:
