@@ -5,6 +5,7 @@ is loaded once per module at 150 dpi."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import Callable
 from functools import cache
@@ -273,3 +274,52 @@ def test_platypus_grid_with_a_merged_cell_and_shaded_header() -> None:
     assert [b.text if isinstance(b, TextBlock) else "<table>" for b in page.blocks] == [
         "Above the table", "<table>", "Below it",
     ]  # fmt: skip
+
+
+def test_a_page_shown_rotated_is_read_as_displayed() -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, invariant=True)
+    canvas.setPageRotation(90)  # /Rotate 90, content drawn turned so that it reads upright
+    canvas.translate(A4[0], 0)
+    canvas.rotate(90)
+    lines = [f"Turned page line {i} with a few words" for i in range(5)]
+    canvas.setFont("Helvetica", 12)
+    for i, text in enumerate(lines):
+        canvas.drawString(50, A4[0] - 60 - i * 16, text)
+    canvas.showPage()
+    canvas.save()
+    page = load_pdf(buffer.getvalue(), options=LoadOptions(ocr=False)).pages[0]
+    assert [line.text for line in page.lines] == lines
+    boxes = [line.box for line in page.lines if line.box is not None]
+    assert all(b.width > 5 * b.height for b in boxes)  # horizontal on the displayed page
+    assert boxes[0].top < boxes[-1].top and boxes[0].left < 0.15
+
+
+@pytest.mark.filterwarnings("error::UserWarning")  # Pillow's corrupt-EXIF warnings must not leak
+def test_damaged_bytes_fail_only_with_document_errors() -> None:
+    """Seeded mutations of real PDFs and images: flipped bytes, overwritten runs, cuts (with the
+    end marker put back): a load either works or raises a DocumentError, never anything else."""
+    import random
+
+    from jobstream.documents.errors import DocumentError
+
+    rng = random.Random(11)
+    pdf_sources = [d.data for d in text_pdfs()]
+    image_sources = [d.data for d in ocr_corpus() if d.mime_type != "application/pdf"]
+    no_ocr = LoadOptions(ocr=False)
+    for round_number in range(160):
+        is_pdf = round_number % 4 != 0
+        data = bytearray(rng.choice(pdf_sources if is_pdf else image_sources))
+        if round_number % 3 == 0:
+            start = rng.randrange(len(data))
+            data[start : start + 400] = bytes(rng.randrange(256) for _ in range(400))
+        elif round_number % 3 == 1:
+            for _ in range(rng.randint(1, 30)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        else:
+            data = data[: rng.randrange(64, len(data))] + (b"\n%%EOF\n" if is_pdf else b"")
+        with contextlib.suppress(DocumentError):
+            (load_pdf if is_pdf else load_image)(bytes(data), options=no_ocr)

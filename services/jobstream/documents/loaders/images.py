@@ -33,14 +33,14 @@ _MULTI_PAGE = frozenset({"TIFF"})
 def _open(data: bytes, options: LoadOptions) -> Image.Image:
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore")  # bomb and corrupt-EXIF warnings: we decide, not Pillow
             image = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError as exc:  # over twice Pillow's own limit
         raise DocumentTooLargeError(
             f"image too large: over {2 * (Image.MAX_IMAGE_PIXELS or 0)} pixels, "
             f"the limit is {options.max_image_pixels}"
         ) from exc
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, TypeError) as exc:
         raise DocumentCorruptError(f"unreadable image: {exc}") from exc
     if image.format not in MIME_TYPES:
         raise DocumentCorruptError(f"unsupported image format {image.format!r}")
@@ -78,7 +78,7 @@ def _frames(image: Image.Image, options: LoadOptions) -> Iterator[Image.Image]:
 
 def _upright(frame: Image.Image) -> Image.Image:
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        warnings.simplefilter("ignore")
         frame.load()
         upright = ImageOps.exif_transpose(frame)
     return upright if upright is not None else frame
@@ -87,25 +87,37 @@ def _upright(frame: Image.Image) -> Image.Image:
 def page_count(data: bytes) -> int:
     """Pages in the image: a TIFF's frames, else 1; refuses what load_image refuses to open."""
     image = _open(data, LoadOptions(max_image_pixels=2**62))
-    return int(getattr(image, "n_frames", 1)) if image.format in _MULTI_PAGE else 1
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return int(getattr(image, "n_frames", 1)) if image.format in _MULTI_PAGE else 1
+    except (OSError, ValueError, SyntaxError, EOFError, TypeError) as exc:
+        raise DocumentCorruptError(f"unreadable image: {exc}") from exc
+
+
+def _pages(image: Image.Image, options: LoadOptions, languages: OcrLanguages) -> list[Page]:
+    dpi = _dpi(image)
+    first = max(1, options.first_page) if image.format in _MULTI_PAGE else 1
+    pages: list[Page] = []
+    for number, frame in enumerate(_frames(image, options), start=first):
+        upright = _upright(frame)
+        width, height = upright.size
+        blocks: tuple[Block, ...] = ()
+        if options.ocr:
+            blocks, width, height = ocr_picture(upright, languages=languages, dpi=dpi)
+        pages.append(Page(number, "ocr", blocks, width=float(width), height=float(height)))
+    return pages
 
 
 def load_image(data: bytes, *, options: LoadOptions) -> Document:
     """An image's pages (one, or one per TIFF frame), each OCR'd (page.source = "ocr")."""
     image = _open(data, options)
     languages = OcrLanguages(options.ocr_languages)
-    pages: list[Page] = []
-    dpi = _dpi(image)
-    first = max(1, options.first_page) if image.format in _MULTI_PAGE else 1
     try:
-        for number, frame in enumerate(_frames(image, options), start=first):
-            upright = _upright(frame)
-            width, height = upright.size
-            blocks: tuple[Block, ...] = ()
-            if options.ocr:
-                blocks, width, height = ocr_picture(upright, languages=languages, dpi=dpi)
-            pages.append(Page(number, "ocr", blocks, width=float(width), height=float(height)))
-    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        with warnings.catch_warnings():  # corrupt-EXIF and bomb warnings: our errors decide
+            warnings.simplefilter("ignore")
+            pages = _pages(image, options, languages)
+    except (OSError, ValueError, SyntaxError, EOFError, TypeError) as exc:  # Pillow's for corrupt
         raise DocumentCorruptError(f"unreadable image: {exc}") from exc
     mime_type = MIME_TYPES[image.format or "PNG"]
     return Document(
