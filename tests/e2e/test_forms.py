@@ -127,3 +127,33 @@ async def test_templates_belong_to_their_organization(forms_stack: RunningStack)
         assert (await owner.delete(f"/v1/edits/templates/{template_id}")).status_code == 200
         gone = await run(forms_stack, owner, "/v1/edit/templates/fill", request)
         assert gone["status"] == "failed" and gone["error"]["code"] == "template_not_found"
+
+
+async def test_the_retab_sdk_manages_templates(forms_stack: RunningStack) -> None:
+    """`client.edits.templates` of the Retab SDK (0.0.140) against the gateway, unchanged."""
+    from retab import AsyncRetab, NotFoundError
+    from retab.types.mime import MIMEData
+
+    case = CASES["flat_registration_en"]
+    field = {
+        "key": "full_name",
+        "type": "text",
+        "description": "Full name",
+        "bbox": {"left": 0.2, "top": 0.07, "width": 0.5, "height": 0.02, "page": 1},
+    }
+    async with AsyncRetab(
+        api_key=forms_stack.keys["org_a"], base_url=f"{forms_stack.url}/v1", timeout=60
+    ) as sdk:
+        document = MIMEData(filename="registration.pdf", url=pdf_url(case.pdf))
+        created = await sdk.edits.templates.create(
+            name="registration", document=document, form_fields=[field]
+        )
+        assert created.id.startswith("tpl_") and created.field_count == 1
+        fetched = await sdk.edits.templates.get(created.id)
+        assert fetched.form_fields[0].description == "Full name"
+        assert fetched.file.filename == "registration.pdf"
+        listed = await sdk.edits.templates.list(limit=100)
+        assert created.id in [t["id"] if isinstance(t, dict) else t.id for t in listed.data]
+        await sdk.edits.templates.delete(created.id)
+        with pytest.raises(NotFoundError):
+            await sdk.edits.templates.get(created.id)

@@ -213,7 +213,7 @@ def _widget(
     max_length = _inherited(field, "/MaxLen")
     return Widget(
         name=name, kind=kind, page=page, box=box,
-        states=tuple(s for s in states if s) if kind in ("radio", "checkbox") else (),
+        states=_states(kind, states),
         state_boxes=tuple(b for (_, b), s in zip(on_page, states, strict=True) if s)
         if kind == "radio" else (),
         options=_options(field) if kind == "choice" else (),
@@ -221,6 +221,15 @@ def _widget(
         max_length=int(max_length) if max_length is not None else None,
         comb=bool(flags & FLAG_COMB), tooltip=str(_inherited(field, "/TU") or ""),
     )  # fmt: skip
+
+
+def _states(kind: WidgetKind, seen: list[str | None]) -> tuple[str, ...]:
+    """Radio buttons' and checkboxes' on-states; a checkbox without appearances gets `/Yes`, the
+    name viewers use when they draw one (NeedAppearances forms)."""
+    if kind not in ("radio", "checkbox"):
+        return ()
+    states = tuple(s for s in seen if s)
+    return states or (("/Yes",) if kind == "checkbox" else ())
 
 
 # --- drawn geometry (flat forms) --------------------------------------------------------------
