@@ -199,8 +199,8 @@ def packets() -> list[Labeled]:
     for language in LANGUAGES:
         rng = random.Random(f"{SEED}-packets-{language}")
         for n in range(3):
-            members = [invoice(300 + n, language, rng.choice(LAYOUTS[:5]))]
+            members = [invoice(300 + n, language, rng.choice(LAYOUTS[:6]))]
             members += [other(rng.choice(kinds), 300 + n * 3 + k, language) for k in range(2)]
-            members.insert(rng.randrange(3), invoice(310 + n, language, rng.choice(LAYOUTS[:5])))
+            members.insert(rng.randrange(3), invoice(310 + n, language, rng.choice(LAYOUTS[:6])))
             result.append(packet(f"packet-{language}-{n}", members))
     return result

@@ -2,7 +2,8 @@
 
 Layouts: `classic` (labels left, values right), `stacked` (labels above values), `grid`
 (key-value boxes in a header grid), `tabular` (everything in ruled tables, totals inside the
-items table), `continued` (two pages, items across the break, `Page 1 of 2`) and `banner` (held out from development: one inline line of references, parties side
+items table), `continued` (two pages, items across the break, `Page 1 of 2`), `compact` (all
+inline `Label: value`, small type, right-aligned number columns) and `banner` (held out from development: one inline line of references, parties side
 by side, right-aligned totals).
 """
 
@@ -28,7 +29,7 @@ from evaluation.corpus.business_locale import (
 )
 from evaluation.corpus.sheet import Grid, Sheet
 
-LAYOUTS = ("classic", "stacked", "grid", "tabular", "continued", "banner")
+LAYOUTS = ("classic", "stacked", "grid", "tabular", "continued", "compact", "banner")
 HELD_OUT_LAYOUT = "banner"
 
 
@@ -263,9 +264,31 @@ def continued(data: InvoiceData, rng: random.Random) -> list[Sheet]:
     return [first, second]
 
 
+def compact(data: InvoiceData, rng: random.Random) -> Sheet:
+    """Everything inline (`Label: value` in one run of text), small type, right-aligned
+    number columns and headers, right-aligned totals lines."""
+    sheet, t, lb = Sheet(), data.truth, data.labels
+    sheet.text(40, 36, t["vendor_name"], size=13, bold=True)
+    sheet.text(40, 52, f"{data.vendor_address[0]}, {data.vendor_address[1]}", size=8)
+    sheet.text(555, 36, lb["title"], size=15, bold=True, align="right")
+    for row, (label, value) in enumerate(_meta(data)):
+        sheet.text(555, 70 + row * 12, f"{label}: {value}", size=8, align="right")
+    sheet.text(40, 90, f"{lb['bill_to']}: {t['customer_name']}", size=9)
+    sheet.text(40, 102, data.customer_address[0], size=8)
+    sheet.text(40, 112, data.customer_address[1], size=8)
+    rows = (data.headers, *data.items)
+    sheet.grid(Grid(40, 170, (250, 60, 110, 105), rows, size=8, row_height=13, ruled=False,
+                    right_align_from=1, right_align_headers=True))  # fmt: skip
+    y = 170 + 13 * len(rows) + 15
+    for row, (label, value) in enumerate(_totals(data)):
+        sheet.text(555, y + row * 12, f"{label}: {value}", size=8, align="right")
+    sheet.text(40, 720, f"IBAN: {t['iban']} · {lb['terms']}", size=7)
+    return sheet
+
+
 def render(layout: str, data: InvoiceData, rng: random.Random) -> list[Sheet]:
     if layout == "continued":
         return continued(data, rng)
     one_page = {"classic": classic, "stacked": stacked, "grid": grid, "tabular": tabular,
-                "banner": banner}  # fmt: skip
+                "compact": compact, "banner": banner}  # fmt: skip
     return [one_page[layout](data, rng)]

@@ -61,6 +61,7 @@ class Grid:
     header_rows: int = 1
     ruled: bool = True  # drawn with lines (a loader may detect it as a table)
     right_align_from: int = 99  # columns from this index are right-aligned (numbers)
+    right_align_headers: bool = False  # their header cells too
 
 
 @dataclass(slots=True)
@@ -106,7 +107,8 @@ def _cell_texts(grid: Grid) -> list[list[tuple[Text, float]]]:
         for c, (text, width) in enumerate(zip(row, grid.widths, strict=False)):
             y = grid.y + r * grid.row_height + (grid.row_height - grid.size) / 2
             bold = r < grid.header_rows
-            if c >= grid.right_align_from and r >= grid.header_rows:
+            header = r < grid.header_rows
+            if c >= grid.right_align_from and (not header or grid.right_align_headers):
                 cells.append((Text(x + width - 4, y, text, grid.size, bold, "right"), x))
             else:
                 cells.append((Text(x + 4, y, text, grid.size, bold), x))

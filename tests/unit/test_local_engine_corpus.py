@@ -35,7 +35,7 @@ DEV_INVOICES = [doc for doc in invoices(2) if not doc.held_out]
 def test_invoice_field_accuracy_on_documents_is_at_least_95_percent() -> None:
     score = score_extraction(DEV_INVOICES)
     assert score.overall.rate >= 0.95, score.misses[:5]
-    for layout in LAYOUTS[:5]:
+    for layout in LAYOUTS[:6]:
         assert score.by_layout[layout].rate >= 0.9, layout
 
 

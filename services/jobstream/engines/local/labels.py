@@ -103,18 +103,35 @@ class LabelIndex:
             position += size
         return found
 
-    def _longest_at(self, toks: list[str], position: int) -> list[Label]:
+    def _longest_at(self, toks: list[str], position: int, *, anywhere: bool = False) -> list[Label]:
         best: list[Label] = []
         for label in self._by_first.get(toks[position], ()):
             size = len(label.tokens)
             if best and size < len(best[0].tokens):
                 break
-            late = size == 1 and position > 0
-            if late and (label.weight < 1.0 or not _only_modifiers(toks[:position])):
+            late = size == 1 and position > 0 and not anywhere
+            after_value = any(ch.isdigit() for ch in toks[position - 1]) if position else False
+            if late and (
+                label.weight < 1.0 or not (after_value or _only_modifiers(toks[:position]))
+            ):
                 continue
             if tuple(toks[position : position + size]) == label.tokens:
                 best.append(label)
         return best
+
+    def cover(self, toks: list[str]) -> list[tuple[int, int, Label]] | None:
+        """Labels that together make up every token (a header run like `Menge Einzelpreis
+        Betrag` read as one segment), as (start, end, label); None when some token is no label."""
+        found: list[tuple[int, int, Label]] = []
+        position = 0
+        while position < len(toks):
+            matches = self._longest_at(toks, position, anywhere=True)
+            if not matches:
+                return None
+            size = len(matches[0].tokens)
+            found.append((position, position + size, matches[0]))
+            position += size
+        return found
 
     def whole(self, segment: Segment) -> Label | None:
         """The label the segment consists of entirely (a column header), if any."""

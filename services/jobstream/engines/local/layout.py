@@ -29,6 +29,7 @@ class Segment:
     box: Box | None
     cell: tuple[int, int, int] | None = None  # (table index, row, column)
     header: bool = False  # a table header cell
+    gridded: bool = False  # from a flattened layout grid: word boxes are the cells' boxes
     folded: list[str] = field(default_factory=list)  # tokens of the text
 
     @property
@@ -62,33 +63,40 @@ def _folded(text: str, *, ocr: bool) -> list[str]:
 
 
 def _visual_rows(words: list[Word], aspect: float) -> list[list[Word]]:
-    """Words whose boxes share most of their height form a row. Each row is measured by its
-    typical word (the median box), so an accented capital or a descender, whose box reaches
-    further up or down, still joins the row it sits on."""
+    """Words on one line form a row: they share most of their height with the row's typical
+    word, or they stand on its baseline (bottoms within a descender's allowance). Word boxes are
+    tight around the glyphs, so an accented capital reaches higher and a descender lower."""
     rows: list[list[Word]] = []
-    spans: list[tuple[float, float]] = []  # (top, bottom) of each row's typical word
+    typical: list[Box] = []  # each row's median-height word box
     boxed = [w for w in words if w.box is not None]
-    for word in sorted(boxed, key=lambda w: w.box.top + w.box.height / 2 if w.box else 0.0):
+    for word in sorted(boxed, key=lambda w: w.box.bottom if w.box else 0.0):
         box = word.box
         if box is None:
             continue
-        best, best_overlap = -1, 0.5
+        best, best_fit = -1, 0.0
         for index in range(len(rows) - 1, max(-1, len(rows) - 4), -1):
-            top, bottom = spans[index]
-            overlap = min(bottom, box.bottom) - max(top, box.top)
-            fraction = overlap / max(1e-9, bottom - top, box.height)
-            if fraction > best_overlap:
-                best, best_overlap = index, fraction
+            fit = _same_line(box, typical[index])
+            if fit > best_fit:
+                best, best_fit = index, fit
         if best >= 0:
             rows[best].append(word)
-            heights = sorted(rows[best], key=lambda w: w.box.height if w.box else 0.0)
-            typical = heights[len(heights) // 2].box
-            if typical is not None:
-                spans[best] = (typical.top, typical.bottom)
+            boxes = sorted((w.box for w in rows[best] if w.box), key=lambda b: b.height)
+            typical[best] = boxes[len(boxes) // 2]
         else:
             rows.append([word])
-            spans.append((box.top, box.bottom))
+            typical.append(box)
     return [sorted(row, key=lambda w: w.box.left if w.box else 0.0) for row in rows]
+
+
+def _same_line(box: Box, row: Box) -> float:
+    """How surely a word box sits on a row (0: not at all)."""
+    overlap = min(box.bottom, row.bottom) - max(box.top, row.top)
+    fraction = overlap / max(1e-9, box.height, row.height)
+    low, high = sorted((box.height, row.height))
+    baseline = abs(box.bottom - row.bottom) / max(1e-9, low)
+    if fraction > 0.5 or (baseline <= 0.4 and high <= 1.6 * low):  # same size, same baseline
+        return max(fraction, 1.0 - baseline)
+    return 0.0
 
 
 _SEPARATORS = frozenset(["|", "\u00b7", "\u2022", "\u00a6", "\u2016", "\u2013", "\u2014", ";"])
@@ -143,12 +151,48 @@ def _table_segments(table: Table, index: int, page: int, *, ocr: bool) -> list[l
     return grid
 
 
+def _sparse(table: Table) -> bool:
+    """A layout grid rather than a data table: mostly empty cells (OCR's line detection turns
+    frames and rules into such grids)."""
+    cells = [cell for row in table.rows for cell in row]
+    empty = sum(1 for cell in cells if not cell.text.strip())
+    return len(table.rows[0]) >= 4 and empty > 0.6 * len(cells) if table.rows else False
+
+
+def _flattened(table: Table) -> list[list[list[Word]]]:
+    """A sparse grid's rows as text rows: cells that touch (no wide empty cell between) form one
+    segment, each word carrying its cell's box."""
+    rows: list[list[list[Word]]] = []
+    for row in table.rows:
+        parts: list[list[Word]] = [[]]
+        for cell in row:
+            if not cell.text.strip():
+                if cell.box is None or cell.box.width > 0.03:
+                    parts.append([])
+                continue
+            parts[-1].extend(Word(text=part, box=cell.box) for part in cell.text.split())
+        parts = [part for part in parts if part]
+        if parts:
+            rows.append(parts)
+    return rows
+
+
+def _segments(
+    parts: list[list[Word]], page: int, index: int, *, ocr: bool, gridded: bool
+) -> list[Segment]:
+    segments = [_make_segment(part, page, index, ocr=ocr) for part in parts]
+    for segment in segments:
+        segment.gridded = gridded
+    return segments
+
+
 def page_view(page: Page) -> PageView:
     """Regroup a page's words into rows of segments; tables keep their grid."""
     aspect = page.height / page.width if page.width and page.height else _DEFAULT_ASPECT
     ocr = page.source == "ocr"
     boxed: list[Word] = []
-    rows: list[list[Segment]] = []
+    unboxed: list[list[list[Word]]] = []
+    placed: list[tuple[float, list[list[Word]], bool]] = []  # (top, segments' words, gridded)
     tables: list[list[list[Segment]]] = []
     for block in page.blocks:
         if isinstance(block, TextBlock):
@@ -156,18 +200,23 @@ def page_view(page: Page) -> PageView:
                 if line.words and all(w.box is not None for w in line.words):
                     boxed.extend(line.words)
                 elif line.words:
-                    index = len(rows)
-                    parts = _split_separators(list(line.words))
-                    rows.append([_make_segment(p, page.number, index, ocr=ocr) for p in parts])
+                    unboxed.append(_split_separators(list(line.words)))
+        elif ocr and _sparse(block):
+            placed += [(_top(parts), parts, True) for parts in _flattened(block)]
         else:
             tables.append(_table_segments(block, len(tables), page.number, ocr=ocr))
-    if boxed:
-        for words in _visual_rows(boxed, aspect):
-            index = len(rows)
-            rows.append(
-                [_make_segment(p, page.number, index, ocr=ocr) for p in _split_row(words, aspect)]
-            )
+    placed += [(_top([w]), _split_row(w, aspect), False) for w in _visual_rows(boxed, aspect)]
+    ordered = [(parts, False) for parts in unboxed]
+    ordered += [(parts, gridded) for _, parts, gridded in sorted(placed, key=lambda p: p[0])]
+    rows = [
+        _segments(parts, page.number, index, ocr=ocr, gridded=gridded)
+        for index, (parts, gridded) in enumerate(ordered)
+    ]
     return PageView(number=page.number, rows=rows, tables=tables, aspect=aspect)
+
+
+def _top(parts: list[list[Word]]) -> float:
+    return min((w.box.top for part in parts for w in part if w.box), default=0.0)
 
 
 def right_of(view: PageView, segment: Segment) -> Segment | None:

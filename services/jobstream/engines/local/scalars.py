@@ -140,7 +140,8 @@ class ScalarFinder:
         concepts = {owner for owner in self.found if not owner.startswith("prop:")}
         if len(concepts) < 2 and "total_amount" not in concepts:
             return NOT_FOUND  # not a business document: a big first line is no issuer
-        heights = sorted(seg.box.height for row in view.rows for seg in row if seg.box)
+        lines = [seg for row in view.rows for seg in row if seg.box and not seg.gridded]
+        heights = sorted(seg.box.height for seg in lines if seg.box)
         if not heights:
             first = next((seg for row in view.rows[:3] for seg in row if self._namelike(seg)), None)
             return self._found_letterhead(first, 0.35)
@@ -149,7 +150,7 @@ class ScalarFinder:
         for row in view.rows:
             for segment in row:
                 box = segment.box
-                if box is None or box.top > 0.3 or not self._namelike(segment):
+                if box is None or box.top > 0.3 or segment.gridded or not self._namelike(segment):
                     continue
                 if box.height >= prominent and (best is None or box.height > best[0] + 1e-6):
                     best = (box.height, segment)

@@ -9,13 +9,16 @@ positions on the page.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
+from jobstream.documents.model import Box
 from jobstream.engines.local.fields import FieldSpec
 from jobstream.engines.local.labels import LabelIndex
 from jobstream.engines.local.layout import PageView, Segment
 from jobstream.engines.local.numbers import parse_amount
+from jobstream.engines.local.text import tokens
 from jobstream.engines.local.values import READERS, DocumentContext
 
 
@@ -87,8 +90,55 @@ def _column_of(segment: Segment, header: list[Segment], columns: dict[int, str])
     return columns.get(chosen) if chosen is not None else None
 
 
+_WHOLE_AMOUNT = re.compile(r"\d[.,]\d{2}\D*$")  # `1.234,56` (not the `1` of `1 234,56`)
+
+
+def _split_words(segment: Segment, bounds: list[tuple[int, int]]) -> list[Segment]:
+    """The segment cut into one segment per token range (ranges on word boundaries)."""
+    pieces: list[Segment] = []
+    consumed = 0
+    words_by_start: list[tuple[int, int]] = []
+    for position, word in enumerate(segment.words):
+        words_by_start.append((consumed, position))
+        consumed += len(tokens(word.text))
+    for start, end in bounds:
+        chosen = [segment.words[p] for s, p in words_by_start if start <= s < end]
+        if not chosen:
+            return [segment]
+        box = Box.enclosing([w.box for w in chosen if w.box is not None])
+        piece = Segment(words=tuple(chosen), page=segment.page, row=segment.row, box=box)
+        piece.folded = segment.folded[start:end]
+        pieces.append(piece)
+    return pieces
+
+
+def _unmerged(row: list[Segment], index: LabelIndex) -> list[Segment]:
+    """A row with runs OCR merged split again: a run of several item labels into one segment per
+    label, a run of several amounts into one per amount."""
+    out: list[Segment] = []
+    for segment in row:
+        cover = index.cover(segment.folded) if len(segment.words) > 1 else None
+        if cover and len(cover) > 1:
+            out += _split_words(segment, [(start, end) for start, end, _ in cover])
+        elif len(segment.words) > 1 and all(_WHOLE_AMOUNT.search(w.text) for w in segment.words):
+            out += _split_words(segment, _word_ranges(segment))
+        else:
+            out.append(segment)
+    return out
+
+
+def _word_ranges(segment: Segment) -> list[tuple[int, int]]:
+    ranges, consumed = [], 0
+    for word in segment.words:
+        count = len(tokens(word.text))
+        ranges.append((consumed, consumed + count))
+        consumed += count
+    return ranges
+
+
 def _text_rows(view: PageView, index: LabelIndex, stop: LabelIndex, owners: set[str]) -> list[Row]:
-    for number, header in enumerate(view.rows):
+    for number, found in enumerate(view.rows):
+        header = _unmerged(found, index)
         columns = header_columns(header, index, owners)
         if columns is None:
             continue
@@ -99,7 +149,7 @@ def _text_rows(view: PageView, index: LabelIndex, stop: LabelIndex, owners: set[
             if _is_totals(line, stop) or top - bottom > 0.06:
                 break
             picked: dict[str, Segment] = {}
-            for segment in line:
+            for segment in _unmerged(line, index):
                 owner = _column_of(segment, header, columns)
                 if owner is not None and owner not in picked:
                     picked[owner] = segment

@@ -136,7 +136,7 @@ def _remainder(occurrence: Occurrence, index: LabelIndex) -> str:
     after: list[str] = []
     stop = 1 << 30
     for other in index.scan(segment):
-        if other.start >= occurrence.end and len(other.label.tokens) > 1:
+        if other.start >= occurrence.end:
             stop = min(stop, other.start)
     for word in segment.words:
         count = len(tokens(word.text))
