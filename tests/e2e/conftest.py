@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -112,6 +112,25 @@ class RunningStack:
             return body if resp.status_code == 200 and ok(body) else None
 
         return await wait_for(probe, timeout=timeout, what=f"{job_id} to reach the state")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_truststore_injection() -> Iterator[None]:
+    """The retab SDK's client calls `truststore.inject_into_ssl()`, replacing `ssl.SSLContext` for
+    the whole test process; botocore's SSL context then recurses without end (the expiry test's
+    S3 listing failed so once an SDK test ran before it). The tests speak plain HTTP to
+    127.0.0.1, so the injection is turned into a no-op here."""
+    try:
+        import truststore
+    except ImportError:
+        yield
+        return
+    original = truststore.inject_into_ssl
+    truststore.inject_into_ssl = lambda: None
+    try:
+        yield
+    finally:
+        truststore.inject_into_ssl = original
 
 
 @pytest.fixture(scope="session")
