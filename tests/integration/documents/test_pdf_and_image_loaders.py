@@ -323,3 +323,17 @@ def test_damaged_bytes_fail_only_with_document_errors() -> None:
             data = data[: rng.randrange(64, len(data))] + (b"\n%%EOF\n" if is_pdf else b"")
         with contextlib.suppress(DocumentError):
             (load_pdf if is_pdf else load_image)(bytes(data), options=no_ocr)
+
+
+def test_transparent_png_is_read_on_white() -> None:
+    """Black text on a transparent background: its RGB is black everywhere, the ink is in alpha."""
+    from PIL import Image
+
+    labeled = pdfs.prose(3, "eng")
+    page = scans.render_pages(labeled.data, dpi=150)[0]
+    picture = Image.new("RGBA", page.size, (0, 0, 0, 0))
+    picture.putalpha(page.point(lambda v: 255 - v))
+    buffer = io.BytesIO()
+    picture.save(buffer, "PNG")
+    doc = load_image(buffer.getvalue(), options=LoadOptions(ocr_languages=("eng",)))
+    assert line_recall(doc, labeled).ratio >= 0.9

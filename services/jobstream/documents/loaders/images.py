@@ -27,7 +27,9 @@ MIME_TYPES = {
     "PNG": "image/png", "JPEG": "image/jpeg", "MPO": "image/jpeg", "TIFF": "image/tiff",
     "WEBP": "image/webp", "BMP": "image/bmp", "GIF": "image/gif",
 }  # fmt: skip
+EXIF_ORIENTATION = 0x0112
 _MULTI_PAGE = frozenset({"TIFF"})
+_TESSERACT_READS = frozenset({"PNG", "JPEG", "BMP"})  # decoded by Tesseract's Leptonica as sent
 
 
 def _open(data: bytes, options: LoadOptions) -> Image.Image:
@@ -76,10 +78,21 @@ def _frames(image: Image.Image, options: LoadOptions) -> Iterator[Image.Image]:
             return
 
 
+def _flattened(frame: Image.Image) -> Image.Image:
+    """A picture with transparency laid on white (transparent pixels are often black)."""
+    if frame.mode not in ("RGBA", "LA", "PA") and "transparency" not in frame.info:
+        return frame
+    white = Image.new("RGBA", frame.size, (255, 255, 255, 255))
+    return Image.alpha_composite(white, frame.convert("RGBA")).convert("L")
+
+
 def _upright(frame: Image.Image) -> Image.Image:
+    frame = _flattened(frame)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         frame.load()
+        if frame.getexif().get(EXIF_ORIENTATION, 1) == 1:
+            return frame  # already upright: the very same image (its file can go to Tesseract)
         upright = ImageOps.exif_transpose(frame)
     return upright if upright is not None else frame
 
@@ -95,8 +108,16 @@ def page_count(data: bytes) -> int:
         raise DocumentCorruptError(f"unreadable image: {exc}") from exc
 
 
-def _pages(image: Image.Image, options: LoadOptions, languages: OcrLanguages) -> list[Page]:
+def _pages(
+    image: Image.Image, options: LoadOptions, languages: OcrLanguages, data: bytes
+) -> list[Page]:
     dpi = _dpi(image)
+    # A single picture Tesseract reads itself (not a TIFF frame, not a GIF/WebP animation).
+    as_is = (
+        data
+        if image.format in _TESSERACT_READS and not getattr(image, "is_animated", False)
+        else None
+    )
     first = max(1, options.first_page) if image.format in _MULTI_PAGE else 1
     pages: list[Page] = []
     for number, frame in enumerate(_frames(image, options), start=first):
@@ -104,7 +125,10 @@ def _pages(image: Image.Image, options: LoadOptions, languages: OcrLanguages) ->
         width, height = upright.size
         blocks: tuple[Block, ...] = ()
         if options.ocr:
-            blocks, width, height = ocr_picture(upright, languages=languages, dpi=dpi)
+            encoded = as_is if upright is frame else None
+            blocks, width, height = ocr_picture(
+                upright, languages=languages, dpi=dpi, encoded=encoded
+            )
         pages.append(Page(number, "ocr", blocks, width=float(width), height=float(height)))
     return pages
 
@@ -116,7 +140,7 @@ def load_image(data: bytes, *, options: LoadOptions) -> Document:
     try:
         with warnings.catch_warnings():  # corrupt-EXIF and bomb warnings: our errors decide
             warnings.simplefilter("ignore")
-            pages = _pages(image, options, languages)
+            pages = _pages(image, options, languages, data)
     except (OSError, ValueError, SyntaxError, EOFError, TypeError) as exc:  # Pillow's for corrupt
         raise DocumentCorruptError(f"unreadable image: {exc}") from exc
     mime_type = MIME_TYPES[image.format or "PNG"]

@@ -55,13 +55,23 @@ def _placed(blocks: list[TextBlock], tables: list[Table]) -> tuple[Block, ...]:
 
 
 def ocr_picture(
-    image: Image.Image, *, languages: OcrLanguages, dpi: int | None = None
+    image: Image.Image,
+    *,
+    languages: OcrLanguages,
+    dpi: int | None = None,
+    encoded: bytes | None = None,
 ) -> tuple[tuple[Block, ...], int, int]:
-    """The picture's blocks in reading order, and the straightened picture's width and height."""
+    """The picture's blocks in reading order, and the straightened picture's width and height.
+
+    `encoded`: the file `image` was decoded from, when it is that file's pixels as they are
+    (no EXIF turn): sent to Tesseract as is when neither deskew nor table search changed them.
+    """
     straight = deskew(image)
     width, height = straight.size
     grids, cleaned = find_tables(straight)
-    result = languages.ocr(to_png(cleaned), width=width, height=height, dpi=dpi)
+    unchanged = encoded is not None and cleaned is image
+    data = encoded if unchanged and encoded is not None else to_png(cleaned)
+    result = languages.ocr(data, width=width, height=height, dpi=dpi)
     if not grids:
         return result.blocks, width, height
     words = [w for block in result.blocks for line in block.lines for w in line.words]
