@@ -152,13 +152,14 @@ def _kind_groups(docs: list[Labeled]) -> dict[str, list[Labeled]]:
 
 _INTRO = """
 The local engine (deterministic, no network) on the business corpus
-(`evaluation/corpus/business*.py`): invoices in five layouts and seven languages with varied date
-and number formats, receipts, bank statements, contracts, identity documents, letters, payslips,
-purchase orders, and multi-document packets. The engine was developed against the `development`
-set only; the `banner` layout and the Italian language were held out and are reported apart.
-A field counts as right when it equals the truth (text by folded words, numbers within 0.01,
-dates as ISO, absent values as null); `line_items` counts as one field, right only when every
-row and cell is. "Document" is the generator's own Document (no loader); "text PDF" goes through
-the PDF loader's text layer; "scan" renders each page to a 200 dpi greyscale image-only PDF that
-the loader OCRs with Tesseract (one invoice per language and layout, for time).
+(`evaluation/corpus/business*.py`): invoices in seven layouts (one of them two pages long) and
+seven languages with varied date and number formats and shipping lines among the totals, receipts,
+bank statements, contracts, identity documents, letters, payslips, purchase orders, and
+multi-document packets. The engine was developed against the `development` set only; the `banner`
+layout and the Italian language were held out and are reported apart. A field counts as right when
+it equals the truth (text by folded words, numbers within 0.01, dates as ISO, absent values as
+null); `line_items` counts as one field, right only when every row and cell is. "Document" is the
+generator's own Document (no loader); "text PDF" goes through the PDF loader's text layer; "scan"
+renders each page to a 200 dpi greyscale image-only PDF that the loader OCRs with Tesseract (one
+invoice per language and layout, for time).
 """
