@@ -53,6 +53,9 @@ class CommonSettings(BaseSettings):
     retention_seconds: int = Field(7 * 24 * 3600, ge=1, description="created → expires_at")
     events_partitions: int = Field(6, description="partitions of <prefix>.events when created")
     commands_partitions: int = Field(6, description="partitions of each command topic when created")
+    expiry_bucket_seconds: int = Field(
+        60, ge=1, description="expiry is filed and swept in buckets this long (never change live)"
+    )
     worker_slugs: str = Field(
         "parse,extract,classify,split,schema_generate,template_generate,template_fill,agent_fill",
         description="comma-separated worker slugs deployed (other endpoints answer 422)",
@@ -208,7 +211,10 @@ class JanitorSettings(CommonSettings):
 
     interval_seconds: float = Field(5.0, description="time between outbox relay passes")
     sweep_interval_seconds: float = Field(
-        60.0, description="time between expiry/purge sweeps (each queries the whole read model)"
+        60.0, description="time between idempotency-record purges (a query over that collection)"
+    )
+    first_sweep_lookback_buckets: int = Field(
+        1440, ge=0, description="a janitor with no stored cursor starts this many buckets back"
     )
     purge_grace_seconds: int = Field(0, description="keep artifacts after expiry (retry window)")
     outbox_min_age_seconds: float = Field(2.0, description="leave fresh entries to the gateway")

@@ -18,7 +18,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jobstream.core.listing import (
-    LIST_INDEXES,
     ListQuery,
     ListQueryError,
     Page,
@@ -571,14 +570,6 @@ def test_page_before_flips_back_and_has_more_means_more_before() -> None:
     assert ids(page) == (["b", "c"], "b", "c", False, "b", None)
     page = envelope(["c", "b"], limit="2", before="d", order="asc")
     assert ids(page) == (["b", "c"], "b", "c", False, "b", None)
-
-
-def test_indexes_cover_the_list_shapes() -> None:
-    base = [("organization_id", 1), ("created_at", -1), ("_id", -1)]
-    assert base in LIST_INDEXES
-    assert [("expires_at", 1)] in LIST_INDEXES
-    for key in ("status", "endpoint"):
-        assert [("organization_id", 1), (key, 1), ("created_at", -1), ("_id", -1)] in LIST_INDEXES
 
 
 def test_pages_with_filters_against_the_evaluator() -> None:

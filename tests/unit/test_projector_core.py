@@ -94,3 +94,43 @@ async def test_events_that_change_nothing_cause_no_write() -> None:
     assert store.writes == 1
     record, offset = store.docs[stored.id]
     assert (record.status, offset) == ("completed", 9)
+
+
+class RecordingFiler:
+    """The expiry index: (kind, partition, minute) -> job ids filed."""
+
+    def __init__(self) -> None:
+        self.filed: dict[tuple[str, int, int], set[str]] = {}
+
+    async def file(self, *, kind: str, partition: int, by_minute: dict[int, list[str]]) -> None:
+        for minute, ids in by_minute.items():
+            self.filed.setdefault((kind, partition, minute), set()).update(ids)
+
+
+async def test_created_jobs_are_filed_under_their_expiry_bucket_of_their_partition() -> None:
+    """Also when the gateway already stored the document (job.created then changes nothing) and
+    again, idempotently, when the event is redelivered."""
+    store, filer = CountingStore(), RecordingFiler()
+    job = apply(None, created()).job
+    assert job is not None
+    store.docs[job.id] = (job, -1)  # what the gateway inserted
+    projector = Projector(store, expiry=filer, expiry_bucket_seconds=60)  # type: ignore[arg-type]
+    await projector.apply_batch(records(history()[:1], first_offset=7, partition=3))
+    await Projector(
+        store, expiry=filer
+    ).apply_batch(  # type: ignore[arg-type]
+        records(history()[:1], first_offset=7, partition=3)
+    )
+    assert list(filer.filed.values()) == [{job.id}]
+    ((kind, partition, minute),) = filer.filed
+    assert (kind, partition) == ("expire", 3)
+    assert minute >= job.expires_at // 60
+
+
+async def test_events_that_leave_expires_at_alone_file_nothing() -> None:
+    store, filer = CountingStore(), RecordingFiler()
+    projector = Projector(store, expiry=filer)  # type: ignore[arg-type]
+    await projector.apply_batch(records(history()[:1], first_offset=1))
+    filer.filed.clear()
+    await projector.apply_batch(records(history()[1:], first_offset=2))
+    assert filer.filed == {}

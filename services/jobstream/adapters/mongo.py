@@ -144,18 +144,6 @@ class MongoJobStore:
             return None
         return int(doc["created_at"]), job_id
 
-    async def due_for_expiry(self, *, now: int, limit: int) -> list[JobRecord]:
-        query = {"expires_at": {"$lte": now}, "status": {"$ne": "expired"}}
-        return await self.find(filter=query, sort=[("expires_at", ASCENDING)], limit=limit)
-
-    async def due_for_purge(self, *, expired_before: int, limit: int) -> list[JobRecord]:
-        query = {
-            "status": "expired",
-            "artifacts_purged": False,
-            "expires_at": {"$lte": expired_before},
-        }
-        return await self.find(filter=query, sort=[("expires_at", ASCENDING)], limit=limit)
-
     async def drop(self) -> None:
         await self._jobs.drop()
 

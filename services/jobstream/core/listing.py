@@ -32,7 +32,7 @@ STATUSES: Final = frozenset(
 )
 SOURCES: Final = frozenset({"api", "project", "workflow"})
 
-# Compound indexes of `jobs` for the list and expiry query shapes (MongoDB; FerretDB's SQLite
+# Compound indexes of `jobs` for the list query shapes (MongoDB; FerretDB's SQLite
 # backend ignores them). An index can be walked backwards, so one (org, created_at desc, _id desc)
 # serves both orders and both cursor directions; status and endpoint are the common equality
 # filters of a job dashboard and get their own prefix (a status `$in` becomes a sort-merge of
@@ -45,7 +45,6 @@ LIST_INDEXES: Final[list[list[tuple[str, int]]]] = [
     [("organization_id", 1), ("status", 1), ("created_at", -1), ("_id", -1)],
     [("organization_id", 1), ("endpoint", 1), ("created_at", -1), ("_id", -1)],
     [("organization_id", 1), ("metadata_pairs", 1), ("created_at", -1), ("_id", -1)],
-    [("expires_at", 1)],
 ]
 
 # ListQuery list attribute → (query parameters it is read from, stored field it filters). In the

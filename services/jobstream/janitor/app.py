@@ -1,5 +1,5 @@
-"""The janitor service: a relay pass every `interval_seconds`, an expiry/purge sweep every
-`sweep_interval_seconds`, plus /metrics and /health."""
+"""The janitor service: a pass (outbox relay, expiry, purge) every `interval_seconds`, the
+idempotency-record purge every `sweep_interval_seconds`, plus /metrics and /health."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ import time
 
 from jobstream.adapters.kafka import KafkaEventPublisher
 from jobstream.adapters.mongo import MongoJobStore, MongoOutbox, connect
+from jobstream.adapters.mongo_expiry import MongoExpiryIndex
 from jobstream.adapters.mongo_idempotency import MongoIdempotencyStore
 from jobstream.adapters.ops_http import OpsServer, ops_app
 from jobstream.bootstrap import connect_blobs
 from jobstream.janitor.core import Janitor
+from jobstream.janitor.expiry import ExpirySweep
 from jobstream.settings import JanitorSettings
 
 log = logging.getLogger(__name__)
@@ -23,13 +25,17 @@ async def run_janitor(settings: JanitorSettings, *, stop: asyncio.Event) -> None
     client, db = connect(settings.mongo_url, settings.mongo_database)
     publisher = KafkaEventPublisher(settings.kafka_bootstrap, client_id="janitor")
     blobs = await connect_blobs(settings)
-    janitor = Janitor(
-        settings, MongoJobStore(db), MongoOutbox(db), publisher, blobs, MongoIdempotencyStore(db)
-    )
     ops = OpsServer(
         ops_app(lambda: {"status": "ok"}), host=settings.host, port=settings.metrics_port
     )
     await publisher.start()
+    # The projector files expiry per events partition: read as many as the topic has.
+    known = await publisher.producer.partitions_for(settings.events_topic) or set()
+    expiry = ExpirySweep(
+        settings, MongoJobStore(db), MongoExpiryIndex(db), publisher, blobs,
+        partitions=max(settings.events_partitions, len(known)),
+    )  # fmt: skip
+    janitor = Janitor(settings, MongoOutbox(db), publisher, expiry, MongoIdempotencyStore(db))
     await ops.start()
     next_sweep = 0.0
     try:

@@ -21,6 +21,7 @@ from jobstream.adapters.kafka import (
 )
 from jobstream.adapters.metrics import CONSUMER_LAG, DLQ_MESSAGES
 from jobstream.adapters.mongo import MongoJobStore, connect
+from jobstream.adapters.mongo_expiry import MongoExpiryIndex
 from jobstream.adapters.ops_http import OpsServer, ops_app
 from jobstream.projector.core import EventRecord, Projector
 from jobstream.settings import ProjectorSettings
@@ -85,7 +86,10 @@ async def run_projector(settings: ProjectorSettings, *, stop: asyncio.Event) -> 
     client, db = connect(settings.mongo_url, settings.mongo_database)
     store = MongoJobStore(db)
     await store.ensure_indexes()
-    projector = Projector(store, cache_size=settings.cache_size)
+    projector = Projector(
+        store, expiry=MongoExpiryIndex(db), expiry_bucket_seconds=settings.expiry_bucket_seconds,
+        cache_size=settings.cache_size,
+    )  # fmt: skip
     publisher = KafkaEventPublisher(settings.kafka_bootstrap, client_id="projector")
     consumer = make_consumer(
         bootstrap=settings.kafka_bootstrap, group_id=GROUP, client_id="projector",
@@ -130,7 +134,10 @@ async def rebuild(settings: ProjectorSettings) -> int:
     store = MongoJobStore(db)
     await store.drop()
     await store.ensure_indexes()
-    projector = Projector(store, cache_size=settings.cache_size)
+    projector = Projector(
+        store, expiry=MongoExpiryIndex(db), expiry_bucket_seconds=settings.expiry_bucket_seconds,
+        cache_size=settings.cache_size,
+    )  # fmt: skip
     total = 0
     reader = topic_reader(settings.kafka_bootstrap, settings.events_topic, client_id="rebuild")
     try:

@@ -17,7 +17,7 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -33,9 +33,10 @@ from jobstream.adapters.metrics import (
     RUN_TIME,
     TRANSITIONS,
 )
+from jobstream.core.expiry import BucketKind, bucket_minute
 from jobstream.core.record import JobRecord
 from jobstream.core.state import Outcome, apply
-from jobstream_schemas.events import JobEvent, JobStarted, decode_event
+from jobstream_schemas.events import JobCreated, JobEvent, JobStarted, decode_event
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,14 @@ log = logging.getLogger(__name__)
 class ProjectionStore(Protocol):
     async def get_for_projection(self, job_id: str) -> tuple[JobRecord, int] | None: ...
     async def write_many(self, items: Sequence[tuple[JobRecord, int]]) -> None: ...
+
+
+class ExpiryFiler(Protocol):
+    """Where jobs are filed by the minute they expire (core/expiry.py)."""
+
+    async def file(
+        self, *, kind: BucketKind, partition: int, by_minute: Mapping[int, Sequence[str]]
+    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,8 @@ class Projector:
     """Stateful only through a cache of the documents it wrote (it is their single writer)."""
 
     store: ProjectionStore
+    expiry: ExpiryFiler | None = None
+    expiry_bucket_seconds: int = 60
     cache_size: int = 50_000
     read_concurrency: int = 8
     _cache: OrderedDict[str, tuple[JobRecord | None, int]] = field(default_factory=OrderedDict)
@@ -101,6 +112,7 @@ class Projector:
         started = time.perf_counter()
         poison: list[EventRecord] = []
         by_job: OrderedDict[str, list[tuple[int, JobEvent]]] = OrderedDict()
+        partition_of: dict[str, int] = {}
         for rec in records:
             try:
                 event = decode_event(rec.value or b"")
@@ -109,19 +121,43 @@ class Projector:
                 poison.append(rec)
                 continue
             by_job.setdefault(event.job_id, []).append((rec.offset, event))
+            partition_of[event.job_id] = rec.partition
         loaded = await self._load_all(list(by_job))
         writes: list[tuple[JobRecord, int]] = []
+        expiring: dict[int, dict[int, list[str]]] = {}  # partition -> minute -> job ids
+        now = time.time()
         for job_id, events in by_job.items():
-            job, offset = loaded[job_id]
-            job, offset, changed = _fold(job, offset, events)
+            before, offset = loaded[job_id]
+            job, offset, changed = _fold(before, offset, events)
             self._remember(job_id, (job, offset))
             if changed and job is not None:
                 writes.append((job, offset))
+            if job is not None and _sets_expiry(before, job, events):
+                minute = bucket_minute(
+                    due_at=job.expires_at, now=now, seconds=self.expiry_bucket_seconds
+                )
+                by_minute = expiring.setdefault(partition_of[job_id], {})
+                by_minute.setdefault(minute, []).append(job_id)
         await self.store.write_many(writes)
+        if self.expiry is not None:  # after the jobs: a crash in between re-files on redelivery
+            for partition, by_minute in expiring.items():
+                await self.expiry.file(kind="expire", partition=partition, by_minute=by_minute)
         PROJECTOR_BATCH.observe(len(records))
         PROJECTOR_APPLY.observe(time.perf_counter() - started)
         _observe_event_lag(by_job.values())
         return poison
+
+
+def _sets_expiry(
+    before: JobRecord | None, after: JobRecord, events: Sequence[tuple[int, JobEvent]]
+) -> bool:
+    """Whether the job must be filed under its expiry minute: it was created (the gateway stored
+    the document, so nothing else changed; a redelivered `job.created` files it again, which is
+    idempotent) or its `expires_at` moved (a retry)."""
+    if after.status == "expired":
+        return False
+    created = any(isinstance(event, JobCreated) for _, event in events)
+    return created or before is None or before.expires_at != after.expires_at
 
 
 def _fold(

@@ -1,0 +1,98 @@
+"""The janitor on FerretDB with many jobs stored: an idle pass sends the store nothing, and a pass
+over a due bucket reads jobs only by `_id` (the one filter FerretDB serves without a scan)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any, cast
+
+import pytest
+from pymongo import AsyncMongoClient, monitoring
+
+from jobstream.adapters.mongo import MongoJobStore, to_document
+from jobstream.adapters.mongo_expiry import MongoExpiryIndex
+from jobstream.core.expiry import bucket_minute
+from jobstream.core.record import JobRecord
+from jobstream.core.state import apply
+from jobstream.devstack.stack import StackLayout
+from jobstream.janitor.expiry import ExpirySweep
+from jobstream.settings import JanitorSettings
+from tests.unit.test_state import created
+
+pytestmark = pytest.mark.integration
+NOW = 1_780_000_020.0  # the start of a minute
+STORED, DUE = 5_000, 40
+
+
+class Commands(monitoring.CommandListener):
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, Any]] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name in ("find", "update", "delete", "aggregate", "count"):
+            self.seen.append((event.command_name, event.command))
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None: ...
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None: ...
+
+
+class Sent:
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def send_unordered(self, messages: list[Any]) -> None:
+        self.messages += messages
+
+
+@pytest.fixture
+async def store(infra_stack: StackLayout) -> AsyncIterator[tuple[Any, Commands]]:
+    commands = Commands()
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        infra_stack.ports.mongo_url, event_listeners=[commands]
+    )
+    db = client[f"janitor_{uuid.uuid4().hex[:8]}"]
+    template = cast(JobRecord, apply(None, created()).job)
+    far = int(NOW) + 7 * 86400
+    docs = [
+        to_document(
+            template.model_copy(
+                update={"id": f"job_{i:021d}", "expires_at": far if i >= DUE else int(NOW) + 5}
+            ),
+            offset=None,
+        )
+        for i in range(STORED)
+    ]
+    for start in range(0, STORED, 1000):
+        await db.jobs.insert_many(docs[start : start + 1000])
+    yield db, commands
+    await client.drop_database(db.name)
+    await client.close()
+
+
+async def test_idle_and_due_passes_read_only_by_id(store: tuple[Any, Commands]) -> None:
+    db, commands = store
+    index, sent = MongoExpiryIndex(db), Sent()
+    minute = bucket_minute(due_at=int(NOW) + 5, now=NOW)
+    await index.file(
+        kind="expire", partition=2, by_minute={minute: [f"job_{i:021d}" for i in range(DUE)]}
+    )
+    sweep = ExpirySweep(
+        JanitorSettings(first_sweep_lookback_buckets=0), MongoJobStore(db), index,
+        cast(Any, sent), cast(Any, None), partitions=6,
+    )  # fmt: skip
+    await sweep.run(now=NOW)
+    commands.seen.clear()
+    await sweep.run(now=NOW + 50)  # nothing passed since: nothing is read
+    assert commands.seen == []
+
+    expired, _ = await sweep.run(now=(minute + 1) * 60)
+    assert expired == len(sent.messages) == DUE
+    finds = [cmd for name, cmd in commands.seen if name == "find"]
+    assert finds, "nothing was read: nothing tested"
+    for cmd in finds:
+        assert set(cmd["filter"]) == {"_id"} and isinstance(cmd["filter"]["_id"], str), cmd[
+            "filter"
+        ]
+    assert sum(1 for cmd in finds if cmd["find"] == "jobs") == DUE
