@@ -194,9 +194,12 @@ def test_bad_pdf_bytes_are_corrupt() -> None:
 
     data = text_pdfs()[0].data
     garbage = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
-    for bad in (data[: len(data) // 2], garbage, b"not a pdf at all", b""):
+    cut_update = data + b"\n12 0 obj\n<< /Type /Page /Parent 3 0 R"  # an update cut short
+    for bad in (data[: len(data) // 2], garbage, b"not a pdf at all", b"", cut_update):
         with pytest.raises(DocumentCorruptError):
             load_pdf(bad, options=OPTIONS)
+    padded = data + b"\0" * 10_000  # junk after %%EOF, as some systems write: still read
+    assert load_pdf(padded, options=OPTIONS).pages[0].lines
 
 
 def test_too_many_pages_names_the_limit() -> None:

@@ -7,14 +7,16 @@ paragraphs, headings), with the ruled tables its vector paths draw placed where 
 garbage, or that is a page-sized image under a few words of real text (a stamp on a scan), is
 rendered at `image_resolution_dpi` and OCR'd (page.source = "ocr").
 
-Refused: bytes that are not a PDF or are truncated (no `%%EOF` at the end) or that PDFium cannot
-open → `DocumentCorruptError`; a PDF needing a password → `DocumentEncryptedError` (one encrypted
-with an empty user password opens without asking, as in every viewer, and is read); more pages
-than `max_pages` (the whole document's count) → `DocumentTooLargeError`, as is a page that would
-render to more than `max_image_pixels`.
+Refused: bytes that are not a PDF, or truncated (no `%%EOF`, or objects after the last one), or
+that PDFium cannot open → `DocumentCorruptError`; a PDF needing a password →
+`DocumentEncryptedError` (one encrypted with an empty user password opens without asking, as in
+every viewer, and is read); more pages than `max_pages` (the whole document's count) →
+`DocumentTooLargeError`, as is a page that would render to more than `max_image_pixels`.
 """
 
 from __future__ import annotations
+
+import re
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -39,10 +41,17 @@ _METADATA_KEYS = {"Title": "title", "Author": "author", "Subject": "subject"}
 _METADATA_KEYS |= {"Keywords": "keywords", "Creator": "creator", "Producer": "producer"}
 
 
+def _truncated(data: bytes) -> bool:
+    """No end-of-file marker, or PDF objects after the last one (an update cut off). Junk after
+    the marker (padding, a signature blob) is tolerated, as viewers do."""
+    end = data.rfind(b"%%EOF")
+    return end < 0 or re.search(rb"\d+\s+\d+\s+obj\b", data[end:]) is not None
+
+
 def _open(data: bytes) -> pdfium.PdfDocument:
     if b"%PDF-" not in data[:1024]:
         raise DocumentCorruptError("not a PDF: the %PDF- header is missing")
-    if b"%%EOF" not in data[-4096:]:
+    if _truncated(data):
         raise DocumentCorruptError("truncated PDF: the end-of-file marker is missing")
     try:
         return pdfium.PdfDocument(data)
