@@ -150,6 +150,13 @@ class TemplateCreate(_Request):
     editable: bool = Field(True, description="whether the template may be changed later")
 
 
+class TemplateUpdate(_Request):
+    """`PATCH /v1/edit/templates/{id}`: a new name and/or new fields (editable templates only)."""
+
+    name: str | None = Field(None, min_length=1, max_length=256)
+    form_fields: list[FormField] | None = Field(None, max_length=2000)
+
+
 class TemplatePublic(BaseModel):
     """A stored template (Retab's `EditTemplate`); `template_id` repeats `id`."""
 

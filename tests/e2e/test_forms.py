@@ -116,6 +116,10 @@ async def test_templates_belong_to_their_organization(forms_stack: RunningStack)
                        await other.delete(f"/v1/edit/templates/{template_id}")):  # fmt: skip
             assert answer.status_code == 404
             assert answer.json()["detail"]["code"] == "template_not_found"
+        renamed = await owner.patch(f"/v1/edit/templates/{template_id}", json={"name": "ours"})
+        assert renamed.status_code == 200 and renamed.json()["name"] == "ours"
+        stolen_edit = await other.patch(f"/v1/edit/templates/{template_id}", json={"name": "x"})
+        assert stolen_edit.status_code == 404
         listed = (await owner.get("/v1/edit/templates", params={"limit": 100})).json()
         assert template_id in [t["id"] for t in listed["data"]]
         request = {"template_id": template_id, "instructions": "Full name: Eve"}
@@ -149,8 +153,10 @@ async def test_the_retab_sdk_manages_templates(forms_stack: RunningStack) -> Non
             name="registration", document=document, form_fields=[field]
         )
         assert created.id.startswith("tpl_") and created.field_count == 1
+        await sdk.edits.templates.update(created.id, name="registration v2")
         fetched = await sdk.edits.templates.get(created.id)
         assert fetched.form_fields[0].description == "Full name"
+        assert fetched.name == "registration v2"
         assert fetched.file.filename == "registration.pdf"
         listed = await sdk.edits.templates.list(limit=100)
         assert created.id in [t["id"] if isinstance(t, dict) else t.id for t in listed.data]

@@ -126,3 +126,30 @@ def test_bad_templates_are_refused_and_nothing_is_stored(
 def test_templates_need_an_api_key(client: TestClient) -> None:
     assert client.get("/v1/edit/templates").status_code == 401
     assert client.get("/v1/edit/templates", params={"limit": 0}, headers=a()).status_code == 422
+
+
+def test_an_editable_template_is_renamed_and_refielded_and_a_fixed_one_is_not(
+    client: TestClient, stores: tuple[InMemoryTemplateStore, InMemoryBlobStore]
+) -> None:
+    template = client.post("/v1/edit/templates", json=body(), headers=a()).json()
+    renamed = {**FIELD, "description": "Name of the applicant"}
+    answer = client.patch(
+        f"/v1/edits/templates/{template['id']}",
+        headers=a(),
+        json={"name": "Renamed", "form_fields": [renamed, {**FIELD, "key": "b"}]},
+    )
+    assert answer.status_code == 200, answer.text
+    updated = answer.json()
+    assert (updated["name"], updated["field_count"]) == ("Renamed", 2)
+    assert updated["created_at"] == template["created_at"] <= updated["updated_at"]
+    assert client.get(f"/v1/edit/templates/{template['id']}", headers=a()).json() == updated
+    copy = next(v for k, v in stores[1].blobs.items() if k.endswith("template.json"))
+    assert b"Name of the applicant" in copy  # what the fill worker reads
+    fixed = client.post("/v1/edit/templates", json={**body(), "editable": False}, headers=a())
+    refused = client.patch(
+        f"/v1/edit/templates/{fixed.json()['id']}", headers=a(), json={"name": "x"}
+    )
+    assert refused.status_code == 409
+    assert refused.json()["detail"]["code"] == "template_not_editable"
+    other = client.patch(f"/v1/edit/templates/{template['id']}", headers=a("key-b"), json={})
+    assert other.status_code == 404

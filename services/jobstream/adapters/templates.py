@@ -63,6 +63,7 @@ class TemplateStore(Protocol):
         before: str | None,
     ) -> tuple[list[TemplatePublic], bool]: ...  # fmt: skip
     async def delete(self, *, template_id: str, organization_id: str) -> bool: ...
+    async def replace(self, *, template: TemplatePublic, organization_id: str) -> None: ...
 
 
 class MongoTemplateStore:
@@ -117,6 +118,15 @@ class MongoTemplateStore:
         items = [TemplatePublic.model_validate_json(d["record"]) for d in docs[:limit]]
         return (items if forward else items[::-1]), len(docs) > limit
 
+    async def replace(self, *, template: TemplatePublic, organization_id: str) -> None:
+        await self._templates.replace_one(
+            {"_id": template.id, "organization_id": organization_id},
+            {
+                "organization_id": organization_id, "created_at": template.created_at,
+                "name": template.name, "record": template.model_dump_json(),
+            },
+        )  # fmt: skip
+
     async def delete(self, *, template_id: str, organization_id: str) -> bool:
         result = await self._templates.delete_one(
             {"_id": template_id, "organization_id": organization_id}
@@ -157,6 +167,9 @@ class InMemoryTemplateStore:
             mine = mine[ids.index(after) + 1 :]
         return mine[:limit], len(mine) > limit
 
+    async def replace(self, *, template: TemplatePublic, organization_id: str) -> None:
+        self.templates[template.id] = (organization_id, template)
+
     async def delete(self, *, template_id: str, organization_id: str) -> bool:
         if await self.get(template_id=template_id, organization_id=organization_id) is None:
             return False
@@ -165,11 +178,12 @@ class InMemoryTemplateStore:
 
 
 async def store_template_files(
-    blobs: BlobStore, *, organization_id: str, template: TemplatePublic, pdf: bytes
+    blobs: BlobStore, *, organization_id: str, template: TemplatePublic, pdf: bytes | None
 ) -> None:
-    """The template's PDF and fields, where the fill worker reads them."""
+    """The template's PDF (unless None: kept) and fields, where the fill worker reads them."""
     ids = {"organization_id": organization_id, "template_id": template.id}
-    await blobs.put(key=template_pdf_key(**ids), data=pdf, content_type="application/pdf")
+    if pdf is not None:
+        await blobs.put(key=template_pdf_key(**ids), data=pdf, content_type="application/pdf")
     fields = {
         "filename": template.file.filename,
         "form_fields": [f.model_dump(mode="json") for f in template.form_fields],

@@ -29,6 +29,7 @@ from jobstream_schemas.forms import (
     TemplateList,
     TemplateListMetadata,
     TemplatePublic,
+    TemplateUpdate,
 )
 
 _ALPHABET = string.ascii_letters + string.digits
@@ -38,6 +39,10 @@ MAX_LIMIT = 100
 
 class TemplateNotFoundHTTPError(JobstreamError):
     code = "template_not_found"
+
+
+class TemplateNotEditableError(JobstreamError):
+    code = "template_not_editable"
 
 
 def new_template_id() -> str:
@@ -99,6 +104,24 @@ class TemplateService:
             data=items, first_id=first, last_id=last, has_more=more,
             list_metadata=TemplateListMetadata(before=first, after=last if more else None),
         )  # fmt: skip
+
+    async def update(
+        self, template_id: str, body: TemplateUpdate, *, organization_id: str
+    ) -> TemplatePublic:
+        """A new name and/or fields; the fields' copy the worker reads first, then the record."""
+        current = await self.get(template_id, organization_id=organization_id)
+        if not current.editable:
+            raise TemplateNotEditableError(f"Template {template_id!r} was created not editable.")
+        fields = current.form_fields if body.form_fields is None else body.form_fields
+        updated = current.model_copy(
+            update={"name": body.name or current.name, "form_fields": fields,
+                    "field_count": len(fields), "updated_at": _now()}
+        )  # fmt: skip
+        await store_template_files(
+            self.blobs, organization_id=organization_id, template=updated, pdf=None
+        )
+        await self.store.replace(template=updated, organization_id=organization_id)
+        return updated
 
     async def delete(self, template_id: str, *, organization_id: str) -> None:
         await self.get(template_id, organization_id=organization_id)

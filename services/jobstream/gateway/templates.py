@@ -1,6 +1,6 @@
 """Routes of form templates as a resource, under both Retab generations' paths:
-`/v1/edit/templates` and `/v1/edits/templates` (create, list, get, delete). Org-scoped: another
-organization's template is a 404, exactly like one that never existed."""
+`/v1/edit/templates` and `/v1/edits/templates` (create, list, get, update, delete).
+Org-scoped: another organization's template is a 404, exactly like one that never existed."""
 
 from __future__ import annotations
 
@@ -11,8 +11,18 @@ from fastapi.responses import Response
 
 from jobstream.gateway.deps import ERRORS, JSON, DepsDep, OrgDep
 from jobstream.gateway.http import error_response
-from jobstream.gateway.template_service import TemplateNotFoundHTTPError, TemplateService
-from jobstream_schemas.forms import TemplateCreate, TemplateDeleted, TemplateList, TemplatePublic
+from jobstream.gateway.template_service import (
+    TemplateNotEditableError,
+    TemplateNotFoundHTTPError,
+    TemplateService,
+)
+from jobstream_schemas.forms import (
+    TemplateCreate,
+    TemplateDeleted,
+    TemplateList,
+    TemplatePublic,
+    TemplateUpdate,
+)
 
 PREFIXES = ("/v1/edit/templates", "/v1/edits/templates")
 router = APIRouter(tags=["templates"])
@@ -58,6 +68,18 @@ async def get_template(template_id: str, deps: DepsDep, org: OrgDep) -> Response
         return _not_found(exc)
 
 
+async def update_template(
+    template_id: str, body: TemplateUpdate, deps: DepsDep, org: OrgDep
+) -> Response:
+    """Rename a template or replace its fields (409 `template_not_editable` if it is not)."""
+    try:
+        return _json(await _service(deps).update(template_id, body, organization_id=org))
+    except TemplateNotFoundHTTPError as exc:
+        return _not_found(exc)
+    except TemplateNotEditableError as exc:
+        return error_response(409, exc.code, exc.message)
+
+
 async def delete_template(template_id: str, deps: DepsDep, org: OrgDep) -> Response:
     """Delete a template and its files; filling it afterwards fails with `template_not_found`."""
     try:
@@ -80,6 +102,11 @@ for _prefix in PREFIXES:
         f"{_prefix}/{{template_id}}", get_template, methods=["GET"],
         response_model=TemplatePublic, responses=ERRORS,
         operation_id=f"get_template{_prefix.replace('/', '_')}",
+    )  # fmt: skip
+    router.add_api_route(
+        f"{_prefix}/{{template_id}}", update_template, methods=["PATCH"],
+        response_model=TemplatePublic, responses=ERRORS,
+        operation_id=f"update_template{_prefix.replace('/', '_')}",
     )  # fmt: skip
     router.add_api_route(
         f"{_prefix}/{{template_id}}", delete_template, methods=["DELETE"],
