@@ -18,6 +18,7 @@ import sys
 from collections.abc import Awaitable, Callable
 
 from jobstream import jobs_cli, logs
+from jobstream.adapters import tracing
 from jobstream.devstack import cli as dev_cli
 
 Service = Callable[[asyncio.Event], Awaitable[None]]
@@ -45,6 +46,7 @@ def run_until_signalled(*services: Service) -> int:
 
     with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
         runner.run(main())
+    tracing.shutdown()
     return 0
 
 
@@ -66,8 +68,10 @@ def cmd_gateway(args: argparse.Namespace) -> int:
 
     settings = GatewaySettings()
     logs.configure("gateway", settings.log_level)
+    tracing.configure("gateway", enabled=settings.otel_enabled)
     app = create_app(settings)
     uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)
+    tracing.shutdown()
     return 0
 
 
@@ -78,6 +82,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     settings = WorkerSettings(**({"slug": args.slug} if args.slug else {}))
     slugs = parse_slugs(settings.slug)
     logs.configure(f"worker-{'+'.join(slugs)}", settings.log_level)
+    tracing.configure(f"worker-{'+'.join(slugs)}", enabled=settings.otel_enabled)
     return run_until_signalled(lambda stop: run_workers(settings, slugs, stop=stop))
 
 
@@ -87,6 +92,7 @@ def cmd_projector(args: argparse.Namespace) -> int:
 
     settings = ProjectorSettings()
     logs.configure("projector", settings.log_level)
+    tracing.configure("projector", enabled=settings.otel_enabled)
     if args.action == "rebuild":
         count = asyncio.run(rebuild(settings))
         print(f"rebuilt the read model from {count} events")
@@ -100,6 +106,7 @@ def cmd_janitor(args: argparse.Namespace) -> int:
 
     settings = JanitorSettings()
     logs.configure("janitor", settings.log_level)
+    tracing.configure("janitor", enabled=settings.otel_enabled)
     return run_until_signalled(lambda stop: run_janitor(settings, stop=stop))
 
 

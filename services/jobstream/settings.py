@@ -71,6 +71,9 @@ class CommonSettings(BaseSettings):
     webhook_allow_private: bool = Field(
         False, description="webhook URLs may resolve to private, link-local or reserved addresses"
     )
+    otel_enabled: bool = Field(
+        False, description="export OpenTelemetry traces over OTLP/HTTP (set OTEL_EXPORTER_OTLP_*)"
+    )
     idempotency_ttl_seconds: float = Field(
         24 * 3600.0,
         description="an Idempotency-Key's answer is replayed this long (then the janitor drops it)",

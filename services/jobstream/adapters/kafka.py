@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
 
+from jobstream.adapters import tracing
 from jobstream.adapters.mongo import OutboxMessage
 from jobstream.settings import CommonSettings
 from jobstream_schemas.events import Envelope, encode
@@ -77,9 +78,10 @@ class KafkaEventPublisher:
         try:
             async with asyncio.timeout(timeout):
                 for m in messages:
-                    await self.producer.send_and_wait(
-                        m.topic, m.value, key=m.key, headers=list(m.headers)
-                    )
+                    with tracing.produce_span(m.topic, m.headers) as headers:
+                        await self.producer.send_and_wait(
+                            m.topic, m.value, key=m.key, headers=list(headers)
+                        )
         except (TimeoutError, KafkaError) as exc:
             raise PublishError(f"{type(exc).__name__}: {exc}") from exc
 
@@ -104,10 +106,12 @@ class KafkaEventPublisher:
     async def send_unordered(self, messages: Sequence[OutboxMessage]) -> None:
         """Send a batch concurrently (one partition keeps order per key); wait for all acks."""
         try:
-            futures = [
-                await self.producer.send(m.topic, m.value, key=m.key, headers=list(m.headers))
-                for m in messages
-            ]
+            futures = []
+            for m in messages:
+                with tracing.produce_span(m.topic, m.headers) as headers:
+                    futures.append(
+                        await self.producer.send(m.topic, m.value, key=m.key, headers=list(headers))
+                    )
             await asyncio.gather(*futures)
         except KafkaError as exc:
             raise PublishError(f"{type(exc).__name__}: {exc}") from exc

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from pymongo.errors import PyMongoError
 
+from jobstream.adapters import tracing
 from jobstream.adapters.kafka import (
     KafkaEventPublisher,
     PublishError,
@@ -61,7 +63,11 @@ async def _step(
     if not batch:
         return 0
     records = _records(batch)
+    started_ns = time.time_ns()
     poison = await projector.apply_batch(records)
+    if tracing.enabled():
+        traced = [(tp.topic, r.headers) for tp, recs in batch.items() for r in recs]
+        tracing.spans_for_batch("apply", traced, start_ns=started_ns)
     if poison:
         await publisher.publish(
             [

@@ -1,4 +1,5 @@
-"""Document metrics, recorded in the worker process once a request's document is loaded.
+"""Document metrics and trace attributes, recorded in the worker process once a request's
+document is loaded.
 
 Loaders run in the CPU pool (another process), so they cannot touch this process's registry:
 what they measure travels in the Document. A loader that OCRs pages reports its total Tesseract
@@ -7,6 +8,8 @@ whose source is `ocr`.
 """
 
 from __future__ import annotations
+
+import contextlib
 
 from jobstream.adapters.metrics import DOCUMENT_LOAD, DOCUMENT_PAGES, OCR_SECONDS
 from jobstream.documents.model import Document
@@ -29,3 +32,18 @@ def observe_loaded(document: Document, *, seconds: float) -> None:
             return
         for _ in range(ocr_pages):
             OCR_SECONDS.observe(per_page)
+
+
+def document_attributes(document: Document) -> dict[str, str | int | float]:
+    """For the `document.load` span: format, pages, pages OCR'd and OCR time (when reported)."""
+    ocr_pages = sum(page.source == "ocr" for page in document.pages)
+    attributes: dict[str, str | int | float] = {
+        "jobstream.document.format": document.format,
+        "jobstream.document.pages": len(document.pages),
+        "jobstream.document.ocr_pages": ocr_pages,
+    }
+    reported = (document.metadata or {}).get(OCR_SECONDS_KEY)
+    if reported is not None:
+        with contextlib.suppress(ValueError):
+            attributes["jobstream.document.ocr_seconds"] = float(reported)
+    return attributes

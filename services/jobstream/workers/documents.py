@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any, Final
 from urllib.parse import unquote, urlsplit
 
+from jobstream.adapters import tracing
 from jobstream.adapters.document_fetch import DocumentFetcher, FetchPolicy, parse_networks
 from jobstream.core.documents import (
     DecodedDocument,
@@ -35,7 +36,7 @@ from jobstream.documents.loaders.options import LoadOptions
 from jobstream.documents.model import Document, Page
 from jobstream.settings import WorkerSettings
 from jobstream.workers.context import JobContext
-from jobstream.workers.document_metrics import observe_loaded
+from jobstream.workers.document_metrics import document_attributes, observe_loaded
 
 FILE_ID_KEY: Final = "file_id"  # in Document.metadata: `file_` + BLAKE2b of the bytes sent
 MIN_DPI: Final = 96
@@ -86,15 +87,25 @@ async def load_decoded_document(
     last = total if first_n_pages is None else max(1, min(total, first_n_pages))
     options = load_options(settings, dpi=dpi)
     started = time.perf_counter()
+    with tracing.span("document.load", attributes={"jobstream.pages": last}) as load_span:
+        loaded = await _load(ctx, decoded, hints, options, last, total)
+        observe_loaded(loaded, seconds=time.perf_counter() - started)
+        load_span.set_attributes(document_attributes(loaded))
+    metadata = {**loaded.metadata, FILE_ID_KEY: file_id(decoded.data)}
+    return dataclasses.replace(loaded, filename=decoded.filename, metadata=metadata)
+
+
+async def _load(
+    ctx: JobContext, decoded: Any, hints: dict[str, Any], options: LoadOptions, last: int,
+    total: int,
+) -> Document:  # fmt: skip
     if last <= CHUNKED_ABOVE_PAGES:
         # The whole document unless cut: a page count is a hint (an email's attachments add pages).
         options = dataclasses.replace(options, last_page=last if last < total else None)
         loaded: Document = await _in_pool(ctx, loaders.load_document, decoded.data, hints, options)
     else:
         loaded = await _load_in_chunks(ctx, decoded, hints, options, last, total)
-    observe_loaded(loaded, seconds=time.perf_counter() - started)
-    metadata = {**loaded.metadata, FILE_ID_KEY: file_id(decoded.data)}
-    return dataclasses.replace(loaded, filename=decoded.filename, metadata=metadata)
+    return loaded
 
 
 def file_of(document: Document) -> dict[str, str]:

@@ -12,6 +12,9 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from opentelemetry.trace import SpanKind
+
+from jobstream.adapters import tracing
 from jobstream.adapters.blobs import BlobStore, fetch_refs
 from jobstream.adapters.kafka import KafkaEventPublisher, message_for
 from jobstream.adapters.metrics import WORKER_RETRIES, WORKER_TIMEOUTS
@@ -75,9 +78,20 @@ class Execution:
         await asyncio.shield(self._emit(JobCancelled(**self._ids(command))))
 
     async def execute(self, command: Command, running: Running) -> None:
-        outcome = await self._run_tries(command)
-        running.finishing = True  # from here on a revoke lets us finish instead of cancelling
-        await asyncio.shield(self._emit(outcome))
+        # `running` may be a bare stand-in (tests); a real one has the command's topic and headers.
+        topic = str(getattr(getattr(running, "tp", None), "topic", ""))
+        attributes = {
+            "jobstream.job_id": command.job_id,
+            "jobstream.attempt": command.attempt,
+            "messaging.system": "kafka",
+            "messaging.destination.name": topic,
+        }
+        parent = tracing.context_from_headers(getattr(running, "headers", ()))
+        with tracing.span(f"process {topic}", kind=SpanKind.CONSUMER, parent=parent,
+                          attributes=attributes):  # fmt: skip
+            outcome = await self._run_tries(command)
+            running.finishing = True  # from here on a revoke lets us finish instead of cancelling
+            await asyncio.shield(self._emit(outcome))
 
     async def _run_tries(self, command: Command) -> JobCompleted | JobFailed:
         last_error: JobError | None = None
@@ -125,7 +139,9 @@ class Execution:
                     blobs=self.blobs, report_progress=self._progress_reporter(command),
                     run_cpu=self._run_cpu, settings=self.settings,
                 )  # fmt: skip
-                response = await self.handler(ctx)
+                with tracing.span(f"handle {self.settings.slug}",
+                                  attributes={"jobstream.try_number": try_number}):  # fmt: skip
+                    response = await self.handler(ctx)
         except TimeoutError:
             WORKER_TIMEOUTS.labels(self.settings.slug).inc()
             error = JobError(code="timeout", message=f"The job exceeded its {timeout:g}s timeout.")

@@ -51,6 +51,7 @@ class Running:
     task: asyncio.Task[None] | None = None
     cancel_requested: bool = False
     finishing: bool = False
+    headers: tuple[tuple[str, bytes], ...] = ()  # the command's (its traceparent links the trace)
 
 
 @dataclass
@@ -130,7 +131,7 @@ class WorkerRuntime:
             batch = await self.consumer.getmany(timeout_ms=200, max_records=500)
             for tp, records in batch.items():
                 for rec in records:
-                    await self._receive(tp, rec.offset, rec.key, rec.value)
+                    await self._receive(tp, rec.offset, rec.key, rec.value, rec.headers)
             await self.commit()
         await self.stop_all(reason="shutdown")
         await self.commit()
@@ -144,8 +145,9 @@ class WorkerRuntime:
             tracker.finished(offset)
 
     async def _receive(
-        self, tp: TopicPartition, offset: int, key: bytes | None, value: bytes | None
-    ) -> None:
+        self, tp: TopicPartition, offset: int, key: bytes | None, value: bytes | None,
+        headers: tuple[tuple[str, bytes], ...] = (),
+    ) -> None:  # fmt: skip
         self._tracker(tp).received(offset)
         try:
             command = decode_command(value or b"")
@@ -161,7 +163,7 @@ class WorkerRuntime:
             WORKER_SKIPPED.labels(self.settings.slug, "duplicate").inc()
             self._finished(tp, offset)  # a duplicate of a job running or finished here
         else:
-            running = Running(tp, offset)
+            running = Running(tp, offset, headers=tuple(headers or ()))
             self.running[job_key] = running
             running.task = asyncio.create_task(self._handle(command, running))
 

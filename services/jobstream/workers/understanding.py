@@ -23,6 +23,7 @@ import jsonschema
 from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ValidationError
 
+from jobstream.adapters import tracing
 from jobstream.core.documents import InvalidDocumentError, decode_data_url, file_id
 from jobstream.core.errors import PermanentError, TransientError
 from jobstream.documents.model import Document
@@ -108,6 +109,13 @@ async def run_engine(ctx: JobContext, engine: Engine, operation: str, *args: Any
     free for heartbeats and cancels, and a cancel kills it at once. Other engines wait on the
     network and run here.
     """
+    with tracing.span(
+        f"engine.{operation}", attributes={"jobstream.engine": type(engine).__name__}
+    ):
+        return await _run_engine(ctx, engine, operation, *args)
+
+
+async def _run_engine(ctx: JobContext, engine: Engine, operation: str, *args: Any) -> Any:
     if isinstance(engine, LocalEngine):
         status, payload = await ctx.run_cpu(run_local_engine, operation, *args)
         if status == "error":
