@@ -21,7 +21,7 @@ from jobstream.documents.model import Block, Box, Line, Table, TextBlock, Word
 _MAX_DEPTH = 24
 _MIN_COLUMN_WORDS_PER_LINE = 3.0
 _MIN_COLUMN_LINES = 3
-_HEADING_RATIO = 1.18
+HEADING_RATIO = 1.18  # a line this much larger than the body text is a heading
 
 
 @dataclass(slots=True)  # not frozen: built once per word of every page, and frozen costs 2x
@@ -202,7 +202,7 @@ def _paragraphs(lines: list[list[RawWord]]) -> list[list[list[RawWord]]]:
 def _text_block(group: list[list[RawWord]], frame: _Frame, body_size: float) -> TextBlock:
     lines = tuple(_line(line, frame) for line in group)
     size = statistics.median(_line_size(line) for line in group)
-    is_heading = body_size > 0 and size >= _HEADING_RATIO * body_size and len(group) <= 3
+    is_heading = body_size > 0 and size >= HEADING_RATIO * body_size and len(group) <= 3
     level = 1 if size >= 1.6 * body_size else 2 if size >= 1.3 * body_size else 3
     return TextBlock(
         lines=lines,

@@ -77,6 +77,19 @@ def test_headings_come_from_font_size(text_layer: Loaded) -> None:
     assert doc.metadata["title"] == "Quarterly Report"
 
 
+def test_ocr_pages_find_their_title_as_the_one_heading(ocred: Loaded) -> None:
+    from evaluation.recall import normalize
+
+    for labeled, doc in ocred:
+        for page, truth in zip(doc.pages, labeled.pages, strict=True):
+            if page.source != "ocr":
+                continue
+            headings = [b for b in page.blocks if isinstance(b, TextBlock) and b.kind == "heading"]
+            assert len(headings) == 1, (labeled.name, [h.text for h in headings])
+            assert normalize(headings[0].text) in {normalize(line) for line in truth.lines}
+            assert headings[0].level == 1
+
+
 def test_ruled_tables_are_found_where_they_stand(text_layer: Loaded) -> None:
     labeled, doc = _by_name(text_layer, "form")
     page = doc.pages[0]

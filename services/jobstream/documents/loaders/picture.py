@@ -5,6 +5,7 @@ is deskewed (loaders/deskew.py), searched for ruled grids (loaders/image_tables.
 are painted out before the picture goes to Tesseract as a grey PNG (loaders/ocr.py); words inside
 a grid become its cells and leave the text blocks, and the table is placed before the first
 block that starts below its top edge.
+Short paragraphs whose lines stand clearly taller than the page's median line are headings.
 Boxes are normalized to the straightened picture, whose pixel size is returned with the blocks.
 """
 
@@ -18,6 +19,8 @@ from jobstream.documents.loaders.deskew import deskew
 from jobstream.documents.loaders.image_tables import fill_table, find_tables
 from jobstream.documents.loaders.ocr import OcrLanguages
 from jobstream.documents.model import Block, Box, Line, Table, TextBlock
+
+OCR_HEADING_RATIO = 1.35
 
 
 def to_png(image: Image.Image) -> bytes:
@@ -41,6 +44,26 @@ def _without(blocks: tuple[TextBlock, ...], used: set[int]) -> list[TextBlock]:
             box = Box.enclosing([line.box for line in lines if line.box])
             kept.append(TextBlock(lines=tuple(lines), kind=block.kind, box=box))
     return kept
+
+
+def _with_headings(blocks: list[TextBlock]) -> list[TextBlock]:
+    """Short paragraphs set clearly taller than the page's typical line become headings, as
+    font size decides on text-layer pages. Line boxes include descenders (a comma makes a line
+    taller), so the bar is higher than the text layer's: 1.35x the median line, and only
+    levels 1 and 2."""
+    heights = sorted(line.box.height for b in blocks for line in b.lines if line.box)
+    if len(heights) < 4:
+        return blocks
+    body = heights[len(heights) // 2]
+    marked: list[TextBlock] = []
+    for block in blocks:
+        tallest = [line.box.height for line in block.lines if line.box]
+        size = min(tallest) if tallest else 0.0
+        if len(block.lines) <= 3 and size >= OCR_HEADING_RATIO * body:
+            level = 1 if size >= 1.6 * body else 2
+            block = TextBlock(lines=block.lines, kind="heading", box=block.box, level=level)
+        marked.append(block)
+    return marked
 
 
 def _placed(blocks: list[TextBlock], tables: list[Table]) -> tuple[Block, ...]:
@@ -73,7 +96,7 @@ def ocr_picture(
     data = encoded if unchanged and encoded is not None else to_png(cleaned)
     result = languages.ocr(data, width=width, height=height, dpi=dpi)
     if not grids:
-        return result.blocks, width, height
+        return tuple(_with_headings(list(result.blocks))), width, height
     words = [w for block in result.blocks for line in block.lines for w in line.words]
     tables: list[Table] = []
     used: set[int] = set()
@@ -83,4 +106,4 @@ def ocr_picture(
         if sum(1 for row in table.rows for cell in row if cell.text) >= 2:
             tables.append(table)
             used |= taken
-    return _placed(_without(result.blocks, used), tables), width, height
+    return _placed(_with_headings(_without(result.blocks, used)), tables), width, height
