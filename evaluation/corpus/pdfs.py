@@ -1,11 +1,11 @@
 """Labeled text PDFs, generated deterministically with reportlab: each page's ground-truth lines
 (in reading order), its tables, and the page sources a loader must report.
 
-Three layouts: single-column prose (English, German, French, with a heading), a two-column
-article under a full-width title, and a form-like invoice with "label: value" lines and a ruled
-table. Text comes from seeded draws over small real-word vocabularies, so no test can be tuned to
-one string, and the same seed always gives the same bytes. Rendering these pages to images (scans,
-photos, TIFF) is in evaluation/corpus/scans.py.
+Three layouts: single-column prose (English, German, French, Polish, Spanish, with a heading),
+a two-column article under a full-width title, and a form-like invoice with "label: value" lines
+and a ruled table. Text comes from seeded draws over small real-word vocabularies, so no test can
+be tuned to one string, and the same seed always gives the same bytes. Rendering these pages to
+images (scans, photos, TIFF) is in evaluation/corpus/scans.py.
 """
 
 from __future__ import annotations
@@ -43,6 +43,18 @@ VOCABULARY = {
         " rapide de chaque commande pendant que l'équipe examine les contrats les budgets et les"
         " paiements chaque trimestre avec soin après une analyse détaillée nous prévoyons une"
         " croissance régulière du chiffre d'affaires dans toutes les régions"
+    ),
+    "pol": (
+        "raport pokazuje że nasi klienci cenią jasne faktury i szybką dostawę każdego"
+        " zamówienia a zespół sprawdza umowy budżety oraz płatności w każdym kwartale"
+        " po dokładnej analizie oczekujemy stałego wzrostu przychodów i niższych kosztów"
+        " we wszystkich regionach także na nowych rynkach w północnej europie"
+    ),
+    "spa": (
+        "el informe muestra que nuestros clientes valoran las facturas claras y la entrega"
+        " rápida de cada pedido mientras el equipo revisa los contratos los presupuestos y"
+        " los pagos de cada trimestre con cuidado después de un análisis detallado esperamos"
+        " un crecimiento constante de los ingresos en todas las regiones"
     ),
 }
 
@@ -107,7 +119,10 @@ def prose(seed: int, language: str = "eng", *, pages: int = 1) -> LabeledDocumen
     """Single-column pages: a heading, then paragraphs of justified-width lines."""
     rng = random.Random(seed)
     buffer, font = io.BytesIO(), _serif(language)
-    title = {"eng": "Quarterly Report", "deu": "Quartalsbericht", "fra": "Rapport Trimestriel"}
+    title = {
+        "eng": "Quarterly Report", "deu": "Quartalsbericht", "fra": "Rapport Trimestriel",
+        "pol": "Raport Kwartalny", "spa": "Informe Trimestral",
+    }  # fmt: skip
     canvas = _canvas(buffer, title[language])
     labeled: list[LabeledPage] = []
     for number in range(1, pages + 1):
@@ -227,5 +242,5 @@ def text_pdfs(seed: int = 7) -> list[LabeledDocument]:
     """One document per layout and language: the text-layer corpus."""
     return [
         prose(seed, "eng", pages=2), prose(seed + 1, "deu"), prose(seed + 2, "fra"),
-        two_column(seed + 3), form(seed + 4),
+        two_column(seed + 3), form(seed + 4), prose(seed + 5, "pol"), prose(seed + 6, "spa"),
     ]  # fmt: skip

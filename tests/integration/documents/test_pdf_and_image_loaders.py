@@ -251,16 +251,17 @@ def test_corrupt_images_are_corrupt() -> None:
             load_image(bad, options=OPTIONS)
 
 
-def test_ocr_language_is_detected_and_used() -> None:
-    german = scans.scanned_pdf(pdfs.prose(40, "deu"))
-    doc = load_pdf(german.data, options=OPTIONS)
-    assert doc.languages == ("deu",)
-    assert line_recall(doc, german).ratio >= 0.9  # umlauts and ß need the deu model
+@pytest.mark.parametrize("language", ["deu", "pol"])
+def test_ocr_language_is_detected_and_used(language: str) -> None:
+    scan = scans.scanned_pdf(pdfs.prose(40, language))
+    doc = load_pdf(scan.data, options=OPTIONS)
+    assert doc.languages == (language,)
+    assert line_recall(doc, scan).ratio >= 0.9  # umlauts, ß, ł, ż need their own models
     english_only = load_pdf(
-        german.data, options=LoadOptions(image_resolution_dpi=150, ocr_languages=("eng",))
+        scan.data, options=LoadOptions(image_resolution_dpi=150, ocr_languages=("eng",))
     )
     assert english_only.languages == ("eng",)
-    assert line_recall(english_only, german).ratio < line_recall(doc, german).ratio
+    assert line_recall(english_only, scan).ratio < line_recall(doc, scan).ratio
 
 
 def test_platypus_grid_with_a_merged_cell_and_shaded_header() -> None:
