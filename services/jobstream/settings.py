@@ -118,6 +118,9 @@ class GatewaySettings(CommonSettings):
         60.0, description="a key claimed this long ago and never answered is taken over"
     )
     batch_max_jobs: int = Field(1000, ge=1, description="jobs per POST /v1/jobs/batch")
+    failpoint: str = Field(
+        "", description="tests only: `crash_after_store:N` SIGKILLs the gateway at its N-th create"
+    )
     list_budget_seconds: float = Field(
         10.0, gt=0, description="a list query still running then answers 503 `list_timeout`"
     )

@@ -4,19 +4,23 @@ restart, partitions moving to a new instance, poison messages, cancels of runnin
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
 from jobstream.adapters.kafka import topic_reader
-from jobstream.devstack.services import service_specs
+from jobstream.devstack.services import cli_path, service_specs
+from jobstream.devstack.stack import ServiceSpec
 from tests.e2e.conftest import RunningStack, wait_for
 from tests.e2e.faults import (
     NOOP,
@@ -270,3 +274,59 @@ async def test_a_worker_killed_with_sigkill_leaves_no_process_behind(
     async with stack.client() as client:  # the redelivered job would spin on another worker
         assert (await client.post(f"/v1/jobs/{job.json()['id']}/cancel")).status_code == 200
     await stack.start_and_wait([stack.noop_worker(1)])
+
+
+async def _ids_in(stack: RunningStack, batch: str) -> list[str]:
+    """Every stored job of the batch, read through the (surviving) main gateway."""
+    ids: list[str] = []
+    params: dict[str, Any] = {"metadata": f'{{"batch":"{batch}"}}', "limit": 100}
+    async with stack.client() as client:
+        for _ in range(100):
+            page = (await client.get("/v1/jobs", params=params)).json()
+            ids += [job["id"] for job in page["data"]]
+            if not page["has_more"]:
+                return ids
+            params["after"] = page["last_id"]
+    raise AssertionError("more than 100 pages")
+
+
+async def test_a_gateway_killed_between_store_and_dispatch_leaves_no_job_behind(
+    noop_worker: RunningStack,
+) -> None:
+    """A failpoint SIGKILLs a second gateway right after its 25th create is stored, before Kafka
+    saw it, with more creates in flight: every stored job still runs and ends, none twice."""
+    stack = noop_worker
+    port = stack.layout.service_port_base + 55
+    spec = ServiceSpec(
+        "gateway-failpoint", [cli_path(), "gateway"],
+        {"JOBSTREAM_GATEWAY_PORT": str(port), "JOBSTREAM_GATEWAY_FAILPOINT": "crash_after_store:25"},
+        f"http://127.0.0.1:{port}/health",
+    )  # fmt: skip
+    await stack.start_and_wait([spec])
+    batch, answered = uuid.uuid4().hex, set()
+    headers = {"Api-Key": stack.keys["org_a"]}
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers=headers) as client:
+
+        async def one(i: int) -> None:
+            body = {"endpoint": NOOP, "request": {}, "metadata": {"batch": batch, "i": str(i)}}
+            with contextlib.suppress(httpx.HTTPError):
+                resp = await client.post("/v1/jobs", json=body, timeout=10)
+                answered.add(resp.json()["id"])
+
+        gate = asyncio.Semaphore(8)
+
+        async def limited(i: int) -> None:
+            async with gate:
+                await one(i)
+
+        await asyncio.gather(*(limited(i) for i in range(60)))
+    assert not stack.layout.process(spec.name).is_running(), "the failpoint did not fire"
+    stack.stop(spec.name)
+    stored = await _ids_in(stack, batch)
+    assert set(stored) - answered, "no job was stored without an answer: nothing tested"
+
+    async def all_done() -> bool:
+        return await count_in(stack, batch, "completed") == len(stored)
+
+    await wait_for(all_done, timeout=60, what="every stored job of the killed gateway to end")
+    assert_exactly_once(await terminal_events(stack, set(stored)), stored)

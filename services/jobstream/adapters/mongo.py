@@ -172,10 +172,14 @@ class MongoOutbox:
     async def ensure_indexes(self) -> None:
         await create_missing_indexes(self._outbox, [[("created_at", ASCENDING)]])
 
-    async def add(self, *, entry_id: str, messages: Sequence[OutboxMessage]) -> None:
+    async def add(
+        self, *, entry_id: str, messages: Sequence[OutboxMessage], relay_after: float | None = None
+    ) -> None:
+        """Store (or replace) an entry; the relay leaves it alone until `relay_after` (default:
+        now) plus its minimum age. The field keeps its old name `created_at`."""
         doc = {
             "_id": entry_id,
-            "created_at": time.time(),
+            "created_at": time.time() if relay_after is None else relay_after,
             "messages": [
                 {
                     "topic": m.topic,

@@ -10,7 +10,7 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -35,6 +35,7 @@ from jobstream.core.errors import (
 from jobstream.core.ids import new_job_id
 from jobstream.core.record import JobRecord
 from jobstream.core.state import apply, retryable
+from jobstream.failpoints import failpoint
 from jobstream.settings import GatewaySettings
 from jobstream_schemas.api import (
     JobCreate,
@@ -72,7 +73,10 @@ class JobStore(Protocol):
 
 
 class Outbox(Protocol):
-    async def add(self, *, entry_id: str, messages: Sequence[OutboxMessage]) -> None: ...
+    async def add(
+        self, *, entry_id: str, messages: Sequence[OutboxMessage], relay_after: float | None = None
+    ) -> None: ...
+    async def remove(self, entry_id: str) -> None: ...
 
 
 class EventPublisher(Protocol):
@@ -121,6 +125,7 @@ class JobService:
 
     def __post_init__(self) -> None:
         self._list_slots = asyncio.Semaphore(self.settings.max_concurrent_lists)
+        self._background: set[asyncio.Task[None]] = set()
 
     @property
     def enabled_slugs(self) -> set[str]:
@@ -148,10 +153,31 @@ class JobService:
         prepared = await self.prepare_job(
             body, organization_id=organization_id, traceparent=traceparent
         )
-        await self.jobs.insert(prepared.record)
+        messages = list(prepared.messages)
+        # The outbox entry is written with the job, due only after this create's own dispatch
+        # would have timed out: a gateway that dies before Kafka acknowledges leaves no job
+        # that never runs (the relay publishes it), and one that lives removes the entry.
+        relay_after = time.time() + self.settings.dispatch_timeout_seconds + 1.0
+        await asyncio.gather(
+            self.jobs.insert(prepared.record),
+            self.outbox.add(
+                entry_id=prepared.outbox_id, messages=messages, relay_after=relay_after
+            ),
+        )
         JOBS_CREATED.labels(endpoint=prepared.record.slug).inc()
-        delayed = await self._dispatch(prepared.outbox_id, list(prepared.messages), kind="create")
+        failpoint(self.settings.failpoint, "crash_after_store")
+        delayed = await self._dispatch(prepared.outbox_id, messages, kind="create")
+        if not delayed:
+            self._in_background(self.outbox.remove(prepared.outbox_id))
         return Answer(self.view(prepared.record, delayed=delayed), delayed)
+
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        """Off the answer's path; kept referenced until done, failures logged (a leftover
+        outbox entry is only relayed again, which downstream treats as a duplicate)."""
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        task.add_done_callback(_log_failure)
 
     async def prepare_job(
         self, body: JobCreate, *, organization_id: str, traceparent: str | None = None
@@ -439,6 +465,11 @@ class JobService:
                 before=page.list_metadata_before, after=page.list_metadata_after
             ),
         )
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("background store write failed", extra={"error": str(task.exception())})
 
 
 def _required(record: JobRecord | None) -> JobRecord:
