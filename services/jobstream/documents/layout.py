@@ -3,11 +3,12 @@
 Pure geometry, no format library: the PDF text-layer loader hands in the words it read (boxes in
 page units, origin top left) and the boxes of the tables it found; this returns the page's blocks
 in reading order. Reading order comes from a recursive XY-cut: a region is split at the widest
-vertical gutter that separates two columns of running text (a gutter only counts when both sides
-hold several lines of several words each, so a form's "label   value" pairs stay on one line), or
-else at a horizontal gap across its whole width; each leaf is read top to bottom. Lines are words
-that overlap vertically; a new paragraph starts at a gap taller than half a line or a change of
-font size; a line set clearly larger than the page's body text is a heading.
+vertical gutter that separates two columns (both sides running text, or running text beside a
+sidebar of short lines that do not sit level with it; a form's "label   value" rows, level on
+both sides, stay one line each), or else at a horizontal gap across its whole width; each leaf
+is read top to bottom. Lines are words that overlap vertically; a new paragraph starts at a gap
+taller than half a line or a change of font size; a line set clearly larger than the page's body
+text is a heading.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from jobstream.documents.model import Block, Box, Line, Table, TextBlock, Word
 _MAX_DEPTH = 24
 _MIN_COLUMN_WORDS_PER_LINE = 3.0
 _MIN_COLUMN_LINES = 3
+_SIDEBAR_TEXT_WORDS_PER_LINE = 4.0
+_FORM_ALIGNED_SHARE = 0.8  # a side of short lines this level with the other is a form's labels
 HEADING_RATIO = 1.18  # a line this much larger than the body text is a heading
 
 
@@ -145,7 +148,7 @@ def _xy_cut(
             break
         left = [i for i in items if i.right <= x]
         right = [i for i in items if i.left >= x]
-        if _is_column(left) and _is_column(right):
+        if _are_columns(left, right):
             return _xy_cut(left, line_height, depth + 1) + _xy_cut(right, line_height, depth + 1)
     horizontal = [g for g in _gaps([(i.top, i.bottom) for i in items]) if g[0] >= line_height]
     if not horizontal:
@@ -156,15 +159,46 @@ def _xy_cut(
     return _xy_cut(top, line_height, depth + 1) + _xy_cut(bottom, line_height, depth + 1)
 
 
-def _is_column(items: list[RawWord | PlacedTable]) -> bool:
-    """Running text (several lines of several words) or a table: what a column holds."""
-    if any(isinstance(i, PlacedTable) for i in items):
-        return True
+def _shape(items: list[RawWord | PlacedTable]) -> tuple[bool, int, float, list[float]]:
+    """(holds a table, line count, words per line, line bottoms) of one side of a gutter."""
     words = [i for i in items if isinstance(i, RawWord)]
     lines = group_lines(words)
-    return len(lines) >= _MIN_COLUMN_LINES and len(words) / len(lines) >= (
-        _MIN_COLUMN_WORDS_PER_LINE
-    )
+    has_table = len(words) < len(items)
+    per_line = len(words) / len(lines) if lines else 0.0
+    return has_table, len(lines), per_line, [max(w.bottom for w in line) for line in lines]
+
+
+def _aligned_share(fewer: list[float], other: list[float], tolerance: float) -> float:
+    """Share of the `fewer` side's line bottoms that have a line of the other side level."""
+    hits = sum(1 for y in fewer if any(abs(y - z) <= tolerance for z in other))
+    return hits / len(fewer) if fewer else 1.0
+
+
+def _are_columns(left: list[RawWord | PlacedTable], right: list[RawWord | PlacedTable]) -> bool:
+    """Whether a gutter separates columns (read one after the other) rather than the labels and
+    values of a form (read across). Columns: both sides running text (3+ lines of 3+ words) or
+    tables; or one side running text (4+ words a line) beside a side of short lines
+    (a sidebar) whose lines do not sit level with the text's, as a form's labels and values do."""
+    (l_table, l_lines, l_words, l_bottoms) = _shape(left)
+    (r_table, r_lines, r_words, r_bottoms) = _shape(right)
+
+    def running_text(lines: int, per_line: float) -> bool:
+        return lines >= _MIN_COLUMN_LINES and per_line >= _MIN_COLUMN_WORDS_PER_LINE
+
+    if l_table or r_table:  # a table is a column; beside it, a table or running text
+        return (l_table or running_text(l_lines, l_words)) and (
+            r_table or running_text(r_lines, r_words)
+        )
+    if min(l_lines, r_lines) < _MIN_COLUMN_LINES:
+        return False
+    if min(l_words, r_words) >= _MIN_COLUMN_WORDS_PER_LINE:
+        return True
+    if max(l_words, r_words) < _SIDEBAR_TEXT_WORDS_PER_LINE:
+        return False
+    fewer, other = (l_bottoms, r_bottoms) if l_lines <= r_lines else (r_bottoms, l_bottoms)
+    words = [i for i in (*left, *right) if isinstance(i, RawWord)]
+    tolerance = 0.2 * _median_height(words)
+    return _aligned_share(fewer, other, tolerance) < _FORM_ALIGNED_SHARE
 
 
 def _region_blocks(

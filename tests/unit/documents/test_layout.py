@@ -109,3 +109,31 @@ def test_language_detection_by_stop_words() -> None:
         == "nld"
     )
     assert detect_language("12 34 56") == "eng"  # too little text: the default
+
+
+def test_a_sidebar_of_short_lines_is_read_before_the_text_beside_it() -> None:
+    """A résumé: skills down the left at their own spacing, running text on the right."""
+    skills = ["Python", "SQL", "Kafka", "Team lead", "German"]
+    side = [w for i, s in enumerate(skills) for w in line_words(s, left=40, top=100 + i * 19)]
+    body = [f"led the platform team through three releases and a migration {i}" for i in range(8)]
+    words = side + column(body, left=200, top=100)
+    assert texts(page_blocks(words, width=595, height=842)) == [*skills, *body]
+
+
+def test_form_labels_beside_long_values_stay_on_their_rows() -> None:
+    """Labels level with the first line of multi-line values: read across, not down."""
+    rows = [
+        ("Description:", ["three days of consulting on the new billing system and its reports"]),
+        ("Notes:", ["delivered on site in Utrecht with two follow up calls by video", "and a written summary of every decision taken"]),
+        ("Terms:", ["payable within thirty days of the invoice date without deduction"]),
+    ]
+    words: list[RawWord] = []
+    top = 100.0
+    for label, value_lines in rows:
+        words += line_words(label, left=50, top=top)
+        for k, text in enumerate(value_lines):
+            words += line_words(text, left=160, top=top + k * 12.5)
+        top += 12.5 * len(value_lines) + 8
+    got = texts(page_blocks(words, width=595, height=842))
+    assert got[0] == "Description: three days of consulting on the new billing system and its reports"
+    assert got[1].startswith("Notes: delivered on site")
