@@ -124,7 +124,13 @@ def test_form_labels_beside_long_values_stay_on_their_rows() -> None:
     """Labels level with the first line of multi-line values: read across, not down."""
     rows = [
         ("Description:", ["three days of consulting on the new billing system and its reports"]),
-        ("Notes:", ["delivered on site in Utrecht with two follow up calls by video", "and a written summary of every decision taken"]),
+        (
+            "Notes:",
+            [
+                "delivered on site in Utrecht with two follow up calls by video",
+                "and a written summary of every decision taken",
+            ],
+        ),
         ("Terms:", ["payable within thirty days of the invoice date without deduction"]),
     ]
     words: list[RawWord] = []
@@ -135,5 +141,7 @@ def test_form_labels_beside_long_values_stay_on_their_rows() -> None:
             words += line_words(text, left=160, top=top + k * 12.5)
         top += 12.5 * len(value_lines) + 8
     got = texts(page_blocks(words, width=595, height=842))
-    assert got[0] == "Description: three days of consulting on the new billing system and its reports"
+    assert (
+        got[0] == "Description: three days of consulting on the new billing system and its reports"
+    )
     assert got[1].startswith("Notes: delivered on site")
