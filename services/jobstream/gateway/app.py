@@ -23,7 +23,7 @@ from jobstream.gateway.deps import (
     OrgDep,
     json_response,
 )
-from jobstream.gateway.http import RequestContextMiddleware, error_response, install_error_handlers
+from jobstream.gateway.http import RequestContextMiddleware, install_error_handlers
 from jobstream.gateway.idempotency import (
     IdempotencyKeyHeader,
     StoredAnswer,
@@ -32,6 +32,7 @@ from jobstream.gateway.idempotency import (
 )
 from jobstream.gateway.naming import list_query_for, present_job, present_list
 from jobstream.gateway.openapi import install_endpoint_bodies
+from jobstream.gateway.routing import ANY_METHOD, install_endpoint_enum, no_route
 from jobstream.gateway.service import Answer
 from jobstream.gateway.versioning import UnversionedPathMiddleware
 from jobstream.settings import GatewaySettings
@@ -86,6 +87,7 @@ def create_app(
     app.add_middleware(UnversionedPathMiddleware)
     install_error_handlers(app)
     install_endpoint_bodies(app)
+    install_endpoint_enum(app, settings)
 
     @app.post("/v1/jobs", response_model=JobPublic, responses=ERRORS, tags=["jobs"])
     async def create_job(
@@ -169,10 +171,8 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
 
-    @app.api_route(
-        "/{path:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"], include_in_schema=False
-    )
-    async def not_found(path: str) -> Response:
-        return error_response(404, "not_found", f"No route /{path}.")
+    @app.api_route("/{path:path}", methods=ANY_METHOD, include_in_schema=False)
+    async def not_found(request: Request) -> Response:
+        return no_route(request)
 
     return app

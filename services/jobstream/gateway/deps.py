@@ -94,9 +94,19 @@ async def endpoint_names(
 
 NamesDep = Annotated[EndpointNames, Depends(endpoint_names)]
 
-ERROR_STATUSES = (400, 401, 404, 409, 413, 422, 429, 503)
+ERROR_MEANINGS = {
+    400: "Not allowed in the resource's state (e.g. cancel of a finished job)",
+    401: "Missing or unknown Api-Key",
+    404: "Unknown, or another organization's",
+    409: "Conflicts with a concurrent change or a request still running",
+    413: "Request body too large",
+    422: "Invalid request (stable `code` in the body)",
+    429: "Too many requests",
+    503: "A dependency is unavailable; retry later",
+}
+# Every operation declares every error it can answer, with the error body.
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorBody} for code in (400, 401, 404, 409, 413, 422)
+    code: {"model": ErrorBody, "description": text} for code, text in ERROR_MEANINGS.items()
 }
 
 
