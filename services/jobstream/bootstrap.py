@@ -33,6 +33,7 @@ async def connect_gateway(settings: GatewaySettings) -> GatewayDeps:
     from jobstream.gateway.auth import ApiKeyResolver
     from jobstream.gateway.idempotency import IdempotencyGuard
     from jobstream.gateway.service import JobService
+    from jobstream.gateway.streams import EventHub
     from jobstream.gateway.webhooks import WebhookService
 
     for slug in settings.deployed_slugs:
@@ -63,6 +64,7 @@ async def connect_gateway(settings: GatewaySettings) -> GatewayDeps:
 
     template_store = MongoTemplateStore(db)
     await template_store.ensure_indexes()
+    hub = EventHub(settings.kafka_bootstrap, settings.events_topic)  # started by the first stream
     hooks, deliveries = MongoWebhookStore(db), MongoDeliveryStore(db)
     await hooks.ensure_indexes()
     await deliveries.ensure_indexes()
@@ -71,8 +73,12 @@ async def connect_gateway(settings: GatewaySettings) -> GatewayDeps:
         webhooks=WebhookService(settings, hooks, deliveries),
         keys=ApiKeyResolver(MongoApiKeys(db)),
         idempotency=guard,
-        extras={"templates": TemplateService(store=template_store, blobs=blobs)},
-        closers=[close_mongo, publisher.stop, blobs.close],
+        extras={
+            "templates": TemplateService(store=template_store, blobs=blobs),
+            "event_hub": hub,
+            "sse_heartbeat_seconds": settings.sse_heartbeat_seconds,
+        },
+        closers=[close_mongo, publisher.stop, blobs.close, hub.stop],
     )
 
 

@@ -121,6 +121,9 @@ class GatewaySettings(CommonSettings):
     failpoint: str = Field(
         "", description="tests only: `crash_after_store:N` SIGKILLs the gateway at its N-th create"
     )
+    sse_heartbeat_seconds: float = Field(
+        15.0, gt=0, description="an idle event stream gets a `: ping` comment this often"
+    )
     list_budget_seconds: float = Field(
         10.0, gt=0, description="a list query still running then answers 503 `list_timeout`"
     )

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from jobstream.adapters.metrics import render
 from jobstream.core.listing import parse_list_query
 from jobstream.core.principal import EndpointNames
-from jobstream.gateway import batch, webhooks
+from jobstream.gateway import batch, streams, webhooks
 from jobstream.gateway.deps import (
     ERRORS,
     JSON,
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 ROUTERS = [
     batch.router,
     webhooks.router,
+    streams.router,
 ]  # the API's route modules, included before the catch-all 404
 __all__ = ["DepsDep", "GatewayDeps", "OrgDep", "create_app"]
 

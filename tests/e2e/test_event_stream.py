@@ -1,0 +1,67 @@
+"""`GET /v1/jobs/{id}/events` on the real stack: the whole life from `job.created` to the
+terminal event, heartbeats while idle, resume after `Last-Event-ID` without gaps or repeats."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import RunningStack
+from tests.e2e.faults import NOOP
+
+pytestmark = pytest.mark.e2e
+
+
+async def read_stream(
+    client: httpx.AsyncClient, job_id: str, last_event_id: str | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """(events as {id, event, data}, pings) until the server ends the stream."""
+    headers = {"Last-Event-ID": last_event_id} if last_event_id else {}
+    events: list[dict[str, Any]] = []
+    pings, current = 0, {}
+    async with client.stream("GET", f"/v1/jobs/{job_id}/events", headers=headers) as resp:
+        assert resp.status_code == 200
+        assert resp.headers["content-type"].startswith("text/event-stream")
+        async for line in resp.aiter_lines():
+            if line == ": ping":
+                pings += 1
+            elif line.startswith(("id: ", "event: ", "data: ")):
+                name, _, value = line.partition(": ")
+                current[name] = json.loads(value) if name == "data" else value
+            elif line == "" and current:
+                events.append(current)
+                current = {}
+    return events, pings
+
+
+async def test_a_job_streams_from_creation_to_its_end(noop_worker: RunningStack) -> None:
+    async with noop_worker.client() as client:
+        body = {"endpoint": NOOP, "request": {"sleep_seconds": 1.5}}
+        job = (await client.post("/v1/jobs", json=body)).json()
+        events, pings = await read_stream(client, job["id"])
+        kinds = [e["event"] for e in events]
+        assert kinds[0] == "job.created" and kinds[-1] == "job.completed", kinds
+        assert "job.started" in kinds
+        assert all(
+            e["data"]["job_id"] == job["id"] and e["data"]["type"] == e["event"] for e in events
+        )
+        assert pings >= 1  # 1.5 s running, a ping every 0.5 s
+        offsets = [int(e["id"].split("-")[1]) for e in events]
+        assert offsets == sorted(set(offsets))
+        # Resume right after the first event: the rest, exactly.
+        rest, _ = await read_stream(client, job["id"], last_event_id=events[0]["id"])
+        assert [e["id"] for e in rest] == [e["id"] for e in events[1:]]
+        # A finished job replays its history and ends.
+        again, _ = await read_stream(client, job["id"])
+        assert [e["id"] for e in again] == [e["id"] for e in events]
+
+
+async def test_stream_errors(running_stack: RunningStack) -> None:
+    async with running_stack.client("org_a") as a, running_stack.client("org_b") as b:
+        job = (await a.post("/v1/jobs", json={"endpoint": NOOP, "request": {}})).json()
+        assert (await b.get(f"/v1/jobs/{job['id']}/events")).status_code == 404
+        bad = await a.get(f"/v1/jobs/{job['id']}/events", headers={"Last-Event-ID": "x-1"})
+        assert bad.status_code == 422 and bad.json()["detail"]["code"] == "invalid_last_event_id"
