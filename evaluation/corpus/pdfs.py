@@ -192,6 +192,25 @@ def _table_rows(rng: random.Random) -> list[tuple[str, ...]]:
     return rows
 
 
+def _ruled_table(canvas: Canvas, rows: list[tuple[str, ...]], *, top: float) -> float:
+    """`rows` in a grid of ruled lines from `top` down (bold header row); returns its bottom."""
+    widths, row_height = (200.0, 80.0, 100.0, 100.0), 22.0
+    for r, row in enumerate(rows):
+        canvas.setFont("Helvetica-Bold" if r == 0 else "Helvetica", 10)
+        x = MARGIN
+        for width, text in zip(widths, row, strict=True):
+            canvas.drawString(x + 5, top - r * row_height - 15, text)
+            x += width
+    bottom = top - len(rows) * row_height
+    for r in range(len(rows) + 1):
+        canvas.line(MARGIN, top - r * row_height, MARGIN + sum(widths), top - r * row_height)
+    x = MARGIN
+    for width in (0.0, *widths):
+        x += width
+        canvas.line(x, top, x, bottom)
+    return bottom
+
+
 def form(seed: int) -> LabeledDocument:
     """An invoice: a heading, "label: value" lines, a ruled table, and a total under it."""
     rng = random.Random(seed)
@@ -212,21 +231,7 @@ def form(seed: int) -> LabeledDocument:
         canvas.drawString(MARGIN, y, text)
         y -= 18
     rows = _table_rows(rng)
-    widths = (200.0, 80.0, 100.0, 100.0)
-    top, row_height = y - 20, 22.0
-    for r, row in enumerate(rows):
-        canvas.setFont("Helvetica-Bold" if r == 0 else "Helvetica", 10)
-        x = MARGIN
-        for width, text in zip(widths, row, strict=True):
-            canvas.drawString(x + 5, top - r * row_height - 15, text)
-            x += width
-    bottom = top - len(rows) * row_height
-    for r in range(len(rows) + 1):
-        canvas.line(MARGIN, top - r * row_height, MARGIN + sum(widths), top - r * row_height)
-    x = MARGIN
-    for width in (0.0, *widths):
-        x += width
-        canvas.line(x, top, x, bottom)
+    bottom = _ruled_table(canvas, rows, top=y - 20)
     total = f"Total due: {sum(int(r[3][:-3].replace(',', '')) for r in rows[1:]):,}.00 EUR"
     canvas.setFont("Helvetica-Bold", 12)
     canvas.drawString(MARGIN, bottom - 30, total)
