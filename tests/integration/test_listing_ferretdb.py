@@ -231,5 +231,4 @@ async def test_ids_filter_and_indexes(seeded: tuple[Jobs, list[Doc]]) -> None:
     assert not page.has_more
     names = {ix["name"] async for ix in await jobs.list_indexes()}
     assert "organization_id_1_created_at_-1__id_-1" in names
-    assert "expires_at_1" in names
     assert len(names) == len(LIST_INDEXES) + 1  # and _id_
