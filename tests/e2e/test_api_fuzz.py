@@ -40,7 +40,7 @@ async def test_the_api_description_tells_the_truth(
             "--suppress-health-check", "all", "--output-truncate", "true",
             # A stream stays open until its job ends; the fuzzer's jobs never run (no noop
             # worker here), so it would only time out: tests/e2e/test_event_stream.py covers it.
-            "--exclude-path-regex", "/events$",
+            "--exclude-path-regex", "/events$",  # both streams
         ],
         capture_output=True, text=True, timeout=900, cwd=tmp_path, check=False,
     )  # fmt: skip

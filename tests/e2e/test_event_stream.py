@@ -3,7 +3,9 @@ terminal event, heartbeats while idle, resume after `Last-Event-ID` without gaps
 
 from __future__ import annotations
 
+import asyncio
 import json
+import uuid
 from typing import Any
 
 import httpx
@@ -65,3 +67,28 @@ async def test_stream_errors(running_stack: RunningStack) -> None:
         assert (await b.get(f"/v1/jobs/{job['id']}/events")).status_code == 404
         bad = await a.get(f"/v1/jobs/{job['id']}/events", headers={"Last-Event-ID": "x-1"})
         assert bad.status_code == 422 and bad.json()["detail"]["code"] == "invalid_last_event_id"
+
+
+async def test_the_organization_stream_applies_the_list_filters(noop_worker: RunningStack) -> None:
+    tag = uuid.uuid4().hex
+    params = {"status": "completed", "metadata": json.dumps({"stream": tag})}
+    got: list[dict[str, Any]] = []
+    async with (
+        noop_worker.client() as client,
+        client.stream("GET", "/v1/events", params=params) as resp,
+    ):
+        assert resp.status_code == 200
+        lines = resp.aiter_lines()
+        assert await anext(lines) == ": connected"  # subscribed: nothing after this is missed
+        tagged = [{"endpoint": NOOP, "request": {}, "metadata": {"stream": tag}}] * 3
+        other = {"endpoint": NOOP, "request": {}, "metadata": {"stream": "other"}}
+        batch = await client.post("/v1/jobs/batch", json={"jobs": [*tagged, other]})
+        ids = {job["id"] for job in batch.json()["data"][:3]}
+        async with asyncio.timeout(60):
+            async for line in lines:
+                if line.startswith("data: "):
+                    got.append(json.loads(line[6:]))
+                    if len(got) == 3:
+                        break
+    assert {e["job_id"] for e in got} == ids
+    assert {e["type"] for e in got} == {"job.completed"}

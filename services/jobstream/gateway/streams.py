@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ class EventHub:
     _parts: list[TopicPartition] = field(default_factory=list)
     position: dict[int, int] = field(default_factory=dict)
     subscribers: dict[bytes, set[asyncio.Queue[Item]]] = field(default_factory=dict)
+    org_subscribers: dict[str, set[asyncio.Queue[Item]]] = field(default_factory=dict)
     _pool: asyncio.Queue[AIOKafkaConsumer] = field(default_factory=asyncio.Queue)
     _task: asyncio.Task[None] | None = None
     _started: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -88,9 +90,31 @@ class EventHub:
                 continue
             for tp, records in batch.items():
                 for r in records:
+                    item = (tp.partition, r.offset, r.value or b"")
                     for queue in self.subscribers.get(r.key or b"", ()):
-                        queue.put_nowait((tp.partition, r.offset, r.value or b""))
+                        queue.put_nowait(item)
+                    if self.org_subscribers:
+                        self._to_organization(item)
                 self.position[tp.partition] = records[-1].offset + 1
+
+    def _to_organization(self, item: Item) -> None:
+        try:
+            org = json.loads(item[2]).get("organization_id")
+        except ValueError:
+            return
+        for queue in self.org_subscribers.get(str(org), ()):
+            queue.put_nowait(item)
+
+    def subscribe_organization(self, organization_id: str) -> asyncio.Queue[Item]:
+        queue: asyncio.Queue[Item] = asyncio.Queue()
+        self.org_subscribers.setdefault(organization_id, set()).add(queue)
+        return queue
+
+    def unsubscribe_organization(self, organization_id: str, queue: asyncio.Queue[Item]) -> None:
+        queues = self.org_subscribers.get(organization_id, set())
+        queues.discard(queue)
+        if not queues:
+            self.org_subscribers.pop(organization_id, None)
 
     def partition_of(self, job_id: str) -> int:
         digest: int = murmur2(job_id.encode())
