@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from jobstream.adapters.metrics import render
 from jobstream.core.listing import parse_list_query
 from jobstream.core.principal import EndpointNames
-from jobstream.gateway import batch, org_streams, streams, webhooks
+from jobstream.gateway import batch, dashboard, org_streams, streams, webhooks
 from jobstream.gateway.deps import (
     ERRORS,
     JSON,
@@ -44,6 +44,7 @@ ROUTERS = [
     webhooks.router,
     streams.router,
     org_streams.router,
+    dashboard.router,
 ]  # the API's route modules, included before the catch-all 404
 __all__ = ["DepsDep", "GatewayDeps", "OrgDep", "create_app"]
 
