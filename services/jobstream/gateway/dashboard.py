@@ -53,6 +53,9 @@ SCRIPT = r"""
 "use strict";
 const KEY = "jobstream.apiKey";
 const TERMINAL = new Set(["completed", "failed", "cancelled", "expired"]);
+const STATUS_OF = {"job.created": "queued", "job.retry_requested": "queued",
+  "job.started": "in_progress", "job.completed": "completed", "job.failed": "failed",
+  "job.cancelled": "cancelled", "job.expired": "expired"};
 const $ = (id) => document.getElementById(id);
 let page = {}, follow = null;
 
@@ -171,12 +174,16 @@ async function stream(id, signal) {
         .map((l) => l.slice(5).trim()).join("\n");
       if (!data) continue;
       let ev; try { ev = JSON.parse(data); } catch (e) { continue; }
-      const status = ev.status || (ev.job && ev.job.status);
+      const status = STATUS_OF[ev.type];
       event(ev.type || "event"); if (status) setStatus(status);
-      if (status && TERMINAL.has(status)) { show(await api("/v1/jobs/" + id)); return true; }
+      if (status && TERMINAL.has(status)) { await refresh(id); return true; }
     }
   }
   return true;
+}
+async function refresh(id) {
+  const events = $("events").innerHTML; show(await api("/v1/jobs/" + id));
+  $("events").innerHTML = events; setStatus($("detail-status").textContent);
 }
 async function poll(id, last, signal) {
   while (!signal.aborted) {
@@ -185,10 +192,7 @@ async function poll(id, last, signal) {
     const s = await api(`/v1/jobs/${id}/status`).catch(() => null);
     if (!s || s.status === last) continue;
     last = s.status; event("status " + s.status); setStatus(s.status);
-    if (TERMINAL.has(s.status)) {
-      const job = await api("/v1/jobs/" + id); const events = $("events").innerHTML;
-      show(job); $("events").innerHTML = events; return;
-    }
+    if (TERMINAL.has(s.status)) { await refresh(id); return; }
   }
 }
 
