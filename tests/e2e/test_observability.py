@@ -46,6 +46,8 @@ FAMILIES = {
         "jobstream_projector_event_lag_seconds", "jobstream_kafka_consumer_lag_messages",
     },
     "janitor": {"jobstream_outbox_messages", "jobstream_outbox_relayed_messages_total"},
+    "notifier": {"jobstream_webhook_messages_total", "jobstream_webhook_attempts_in_flight",
+                 "jobstream_webhook_delivery_duration_seconds"},
     "worker-noop-1": {"jobstream_worker_jobs_in_flight", "jobstream_worker_endpoint_info"},
     "worker-parse-1": {
         "jobstream_worker_jobs_in_flight", "jobstream_kafka_consumer_lag_messages",
