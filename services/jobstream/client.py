@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import json
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -203,6 +204,24 @@ class JobsClient:
 
     def retry_job(self, job_id: str) -> JobPublic:
         return self.call(_action(job_id, "retry"))
+
+    def events(self, job_id: str, *, timeout: float = 600.0) -> Iterator[dict[str, Any]]:
+        """`GET /v1/jobs/{id}/events` (server-sent events): each event's JSON, until the stream
+        ends (after the job's terminal event). JobsAPIError 404 where the gateway lacks it."""
+        limits = httpx.Timeout(timeout, read=60.0)  # the gateway pings idle streams
+        headers = {"Accept": "text/event-stream"}
+        with self._http.stream("GET", f"/v1/jobs/{job_id}/events", headers=headers,
+                               timeout=limits) as response:  # fmt: skip
+            if response.is_error:
+                response.read()
+                raise _error(response)
+            data: list[str] = []
+            for line in response.iter_lines():
+                if line.startswith("data:"):
+                    data.append(line[5:].strip())
+                elif not line and data:
+                    yield json.loads("\n".join(data))
+                    data = []
 
     def wait(self, job_id: str, *, timeout: float = 600.0, interval: float = 0.5) -> JobPublic:
         """Poll the cheap status route until the job is terminal, then return it in full."""

@@ -266,25 +266,50 @@ def cmd_retry(client: JobsClient, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+EVENT_STATUS = {"job.created": "queued", "job.retry_requested": "queued",
+                "job.started": "in_progress", "job.completed": "completed", "job.failed": "failed",
+                "job.cancelled": "cancelled", "job.expired": "expired"}  # fmt: skip
+
+
 def cmd_watch(client: JobsClient, args: argparse.Namespace) -> int:
-    """Print each change of status or progress until the job ends (polls /status and the job)."""
-    seen: tuple[object, ...] = ()
+    """Print each event until the job ends: its event stream, or polling where not served."""
+    job = client.get(args.job_id)
+    _say(args, job.id, job.status, None)
+    if job.status in TERMINAL:
+        return EXIT_OK if job.status == "completed" else EXIT_JOB_FAILED
+    try:
+        for event in client.events(args.job_id, timeout=args.timeout):
+            status = EVENT_STATUS.get(str(event.get("type")))
+            _say(args, job.id, str(event.get("type")), event.get("data"))
+            if status in TERMINAL:
+                return EXIT_OK if status == "completed" else EXIT_JOB_FAILED
+    except JobsAPIError as exc:
+        if exc.status != 404:
+            raise
+    except httpx.ReadTimeout:
+        return EXIT_TIMEOUT
+    return _poll(client, args)
+
+
+def _say(args: argparse.Namespace, job_id: str, what: str, data: object) -> None:
+    if args.json:
+        print(json.dumps({"id": job_id, "event": what, "data": data}), flush=True)
+    else:
+        print(f"{time.strftime('%H:%M:%S')}  {what}", flush=True)
+
+
+def _poll(client: JobsClient, args: argparse.Namespace) -> int:
+    seen = ""
     deadline = time.monotonic() + args.timeout
-    while True:
-        job = client.get(args.job_id)
-        state = (job.status, job.progress.model_dump() if job.progress else None)
-        if state != seen:
-            seen = state
-            if args.json:
-                print(json.dumps({"id": job.id, "status": job.status, "progress": state[1]}))
-            else:
-                step = f"  {job.progress.completed}/{job.progress.total}" if job.progress else ""
-                print(f"{time.strftime('%H:%M:%S')}  {job.status}{step}", flush=True)
-        if job.status in TERMINAL:
-            return EXIT_OK if job.status == "completed" else EXIT_JOB_FAILED
-        if time.monotonic() > deadline:
-            return EXIT_TIMEOUT
+    while time.monotonic() < deadline:
+        status = client.status(args.job_id).status
+        if status != seen:
+            seen = status
+            _say(args, args.job_id, status, None)
+        if status in TERMINAL:
+            return EXIT_OK if status == "completed" else EXIT_JOB_FAILED
         time.sleep(0.3)
+    return EXIT_TIMEOUT
 
 
 ACTIONS = {"create": cmd_create, "get": cmd_get, "list": cmd_list, "cancel": cmd_cancel,

@@ -105,7 +105,12 @@ async def test_get_list_cancel_retry_and_watch(noop_worker: RunningStack, tmp_pa
     job_id = lines(out)[0]["id"]
     code, out = await cli(stack, tmp_path, "--json", "list", "--limit", "50")
     assert code == 0 and job_id in {j["id"] for j in json.loads(out)["data"]}
+    # watch follows the job's event stream while it runs, and ends with the cancel.
+    watching = asyncio.create_task(cli(stack, tmp_path, "watch", job_id))
+    await wait_for(lambda: _started(stack, job_id), what=f"{job_id} started", timeout=60)
     assert (await cli(stack, tmp_path, "cancel", job_id))[0] == 0
+    code, out = await asyncio.wait_for(watching, timeout=60)
+    assert code == 1 and "job.started" in out and "job.cancelled" in out, out
 
     async def cancelled() -> bool:
         code, out = await cli(stack, tmp_path, "--json", "get", job_id)
@@ -113,7 +118,7 @@ async def test_get_list_cancel_retry_and_watch(noop_worker: RunningStack, tmp_pa
 
     await wait_for(cancelled, what=f"{job_id} cancelled", timeout=60)
     watched = await cli(stack, tmp_path, "watch", job_id)
-    assert watched[0] == 1 and "cancelled" in watched[1]  # watch of a job that did not complete
+    assert watched[0] == 1 and "cancelled" in watched[1]  # a job that ended: said at once
     code, out = await cli(stack, tmp_path, "--json", "retry", job_id)
     assert code == 0 and lines(out)[0]["id"] == job_id
 
@@ -130,3 +135,8 @@ async def test_the_async_client_with_an_idempotency_key(running_stack: RunningSt
     assert again.id == first.id
     assert done.status == "completed" and done.response is not None
     assert first.id in {job.id for job in page.data}
+
+
+async def _started(stack: RunningStack, job_id: str) -> bool:
+    async with stack.client() as client:
+        return bool((await client.get(f"/v1/jobs/{job_id}")).json()["status"] == "in_progress")
