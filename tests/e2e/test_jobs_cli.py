@@ -24,17 +24,17 @@ async def cli(
     stack: RunningStack, cwd: Path, *args: str, key: str | None = None
 ) -> tuple[int, str]:
     """Run `jobstream jobs ARGS` as a shell would; (exit code, stdout)."""
-    env = {
-        "JOBS_API_URL": stack.url,
-        "JOBS_API_KEY": key or stack.keys["org_a"],
-        "PATH": "/usr/bin",
-    }
     proc = await asyncio.create_subprocess_exec(
-        JOBSTREAM, "jobs", *args, cwd=cwd, env=env,
+        JOBSTREAM, "jobs", *args, cwd=cwd, env=_env(stack, key),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     out, _ = await proc.communicate()
     return int(proc.returncode or 0), out.decode()
+
+
+def _env(stack: RunningStack, key: str | None = None) -> dict[str, str]:
+    return {"JOBS_API_URL": stack.url, "JOBS_API_KEY": key or stack.keys["org_a"],
+            "PATH": "/usr/bin"}  # fmt: skip
 
 
 def lines(out: str) -> list[dict[str, Any]]:
@@ -106,11 +106,19 @@ async def test_get_list_cancel_retry_and_watch(noop_worker: RunningStack, tmp_pa
     code, out = await cli(stack, tmp_path, "--json", "list", "--limit", "50")
     assert code == 0 and job_id in {j["id"] for j in json.loads(out)["data"]}
     # watch follows the job's event stream while it runs, and ends with the cancel.
-    watching = asyncio.create_task(cli(stack, tmp_path, "watch", job_id))
+    watch = await asyncio.create_subprocess_exec(
+        JOBSTREAM, "jobs", "watch", job_id, cwd=tmp_path, env=_env(stack),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert watch.stdout is not None
+    # Its first line is the status it read; only then is the job cancelled under its eyes.
+    first = await asyncio.wait_for(watch.stdout.readline(), timeout=60)
+    assert b"cancelled" not in first, first
     await wait_for(lambda: _started(stack, job_id), what=f"{job_id} started", timeout=60)
     assert (await cli(stack, tmp_path, "cancel", job_id))[0] == 0
-    code, out = await asyncio.wait_for(watching, timeout=60)
-    assert code == 1 and "job.started" in out and "job.cancelled" in out, out
+    rest, _ = await asyncio.wait_for(watch.communicate(), timeout=60)
+    out = (first + rest).decode()
+    assert watch.returncode == 1 and "job.started" in out and "job.cancelled" in out, out
 
     async def cancelled() -> bool:
         code, out = await cli(stack, tmp_path, "--json", "get", job_id)
