@@ -2,22 +2,26 @@
 list filters (`job_id`/`id`, `status`, `endpoint`, `metadata`). Fed by the gateway's one tail
 consumer (`streams.EventHub`); a job's endpoint and metadata come from its `job.created` event,
 or, for a job created before the stream, from one read of the job (kept for the stream's life):
-no polling. Live only: a client that reconnects resumes per job with `GET /v1/jobs/{id}/events`."""
+no polling. Each event's `id:` is a cursor over every partition (each one's next offset, after
+that event, dot-joined): `Last-Event-ID` replays, partition by partition, every record between
+it and the subscription's positions, then the stream follows the tail, skipping what the cursor
+covers — no gap, no repeat, each job's events in order (a job's events share a partition)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Header, Request
 from fastapi.responses import StreamingResponse
 
-from jobstream.core.errors import JobNotFoundError
+from jobstream.core.errors import InvalidRequestError, JobNotFoundError
 from jobstream.core.listing import ListQuery, encode_metadata_pair, parse_list_query
 from jobstream.gateway.deps import ERRORS, DepsDep, OrgDep
 from jobstream.gateway.service import JobService
-from jobstream.gateway.streams import EventHub, sse
+from jobstream.gateway.streams import EventHub, Item, organization_of, sse
 from jobstream_schemas.events import JobCreated, JobEvent, decode_event
 
 router = APIRouter(tags=["jobs"])
@@ -82,36 +86,94 @@ class EventFilter:
         return wanted <= pairs
 
 
-async def organization_stream(
-    hub: EventHub, chooser: EventFilter, heartbeat: float
-) -> AsyncIterator[str]:
-    queue = hub.subscribe_organization(chooser.organization_id)
-    try:
-        yield ": connected\n\n"
-        while True:
-            try:
-                item = await asyncio.wait_for(queue.get(), timeout=heartbeat)
-            except TimeoutError:
-                yield ": ping\n\n"
-                continue
-            if await chooser.wants(decode_event(item[2])):
-                yield sse(item)[0]
-    finally:
-        hub.unsubscribe_organization(chooser.organization_id, queue)
+def cursor_text(positions: dict[int, int]) -> str:
+    """The resumable cursor: every partition's next offset, in partition order, dot-joined."""
+    return ".".join(str(positions[p]) for p in sorted(positions))
+
+
+def parse_cursor(last_event_id: str | None, partitions: int) -> dict[int, int] | None:
+    """`Last-Event-ID` of an organization stream as positions; `422 invalid_last_event_id` for
+    anything else (a job stream's `<partition>-<offset>`, another partition count)."""
+    if not last_event_id:
+        return None
+    parts = last_event_id.split(".")
+    if len(parts) != partitions or not all(part.isdigit() for part in parts):
+        raise InvalidRequestError(
+            "Last-Event-ID is not a cursor of an organization's event stream.",
+            code="invalid_last_event_id", details={"header": "Last-Event-ID"},
+        )  # fmt: skip
+    return {p: int(part) for p, part in enumerate(parts)}
+
+
+@dataclass
+class OrgStream:
+    """One organization stream: `positions` says, per partition, up to where every record has
+    been sent or filtered out, so its text after any event is a cursor to resume right there."""
+
+    hub: EventHub
+    chooser: EventFilter
+    heartbeat: float
+    positions: dict[int, int] = field(default_factory=dict)
+
+    async def choose(self, item: Item) -> str | None:
+        """The SSE text of a record past the positions that the filters want (else None)."""
+        partition, offset, value = item
+        if offset < self.positions.get(partition, 0):
+            return None  # already covered (a cursor from a gateway whose tail was ahead)
+        self.positions[partition] = offset + 1
+        if organization_of(value) != self.chooser.organization_id:
+            return None
+        if not await self.chooser.wants(decode_event(value)):
+            return None
+        return sse(item, cursor=cursor_text(self.positions))[0]
+
+    async def replay(self, until: dict[int, int]) -> AsyncIterator[str]:
+        """What happened between the cursor and the subscription, partition by partition."""
+        for partition in sorted(until):
+            start = self.positions.get(partition, 0)
+            async for records in self.hub.read(partition, start=start, until=until[partition]):
+                for r in records:
+                    if text := await self.choose((partition, r.offset, r.value or b"")):
+                        yield text
+            self.positions[partition] = max(start, until[partition])
+
+    async def events(self, cursor: dict[int, int] | None) -> AsyncIterator[str]:
+        org = self.chooser.organization_id
+        queue, subscribed = self.hub.subscribe_organization(org)
+        try:
+            yield ": connected\n\n"
+            self.positions = dict(subscribed if cursor is None else cursor)
+            async for text in self.replay(subscribed if cursor is not None else {}):
+                yield text
+            while True:
+                try:
+                    item = await asyncio.wait_for(queue.get(), timeout=self.heartbeat)
+                except TimeoutError:
+                    yield ": ping\n\n"
+                    continue
+                if live := await self.choose(item):
+                    yield live
+        finally:
+            self.hub.unsubscribe_organization(org, queue)
 
 
 @router.get(
     "/v1/events",
     responses={**ERRORS, 200: {"content": {"text/event-stream": {}}, "description": "SSE"}},
 )
-async def stream_events(request: Request, deps: DepsDep, org: OrgDep) -> StreamingResponse:
-    """The organization's events from now on, as Server-Sent Events; filters as on `GET /v1/jobs`
-    (`job_id`, `status` = the job's status after the event, `endpoint`, `metadata`)."""
+async def stream_events(
+    request: Request, deps: DepsDep, org: OrgDep,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+) -> StreamingResponse:  # fmt: skip
+    """The organization's events from now on (or right after `Last-Event-ID`, an earlier event's
+    `id:`), as Server-Sent Events; filters as on `GET /v1/jobs` (`job_id`, `status` = the job's
+    status after the event, `endpoint`, `metadata`)."""
     params = {key: request.query_params.getlist(key) for key in request.query_params}
     chooser = EventFilter(parse_list_query(params), deps.jobs, org)
     hub: EventHub = deps.extras["event_hub"]
     await hub.start()
+    cursor = parse_cursor(last_event_id, len(hub.position))
     heartbeat = float(deps.extras.get("sse_heartbeat_seconds", 15.0))
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    stream = organization_stream(hub, chooser, heartbeat)
+    stream = OrgStream(hub, chooser, heartbeat).events(cursor)
     return StreamingResponse(stream, media_type="text/event-stream", headers=headers)

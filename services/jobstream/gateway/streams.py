@@ -17,7 +17,7 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.partitioner import murmur2
@@ -34,6 +34,15 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["jobs"])
 FINAL_TYPES = frozenset({"job.completed", "job.failed", "job.cancelled", "job.expired"})
 Item = tuple[int, int, bytes]  # partition, offset, value
+
+
+def organization_of(value: bytes) -> str | None:
+    """The organization of an encoded event (None when it does not decode)."""
+    try:
+        org = json.loads(value).get("organization_id")
+    except (ValueError, AttributeError):
+        return None
+    return None if org is None else str(org)
 
 
 @dataclass
@@ -98,17 +107,16 @@ class EventHub:
                 self.position[tp.partition] = records[-1].offset + 1
 
     def _to_organization(self, item: Item) -> None:
-        try:
-            org = json.loads(item[2]).get("organization_id")
-        except ValueError:
-            return
-        for queue in self.org_subscribers.get(str(org), ()):
+        for queue in self.org_subscribers.get(organization_of(item[2]) or "", ()):
             queue.put_nowait(item)
 
-    def subscribe_organization(self, organization_id: str) -> asyncio.Queue[Item]:
+    def subscribe_organization(
+        self, organization_id: str
+    ) -> tuple[asyncio.Queue[Item], dict[int, int]]:
+        """A queue for the organization's records past the returned positions (no await)."""
         queue: asyncio.Queue[Item] = asyncio.Queue()
         self.org_subscribers.setdefault(organization_id, set()).add(queue)
-        return queue
+        return queue, dict(self.position)
 
     def unsubscribe_organization(self, organization_id: str, queue: asyncio.Queue[Item]) -> None:
         queues = self.org_subscribers.get(organization_id, set())
@@ -132,33 +140,50 @@ class EventHub:
         if not queues:
             self.subscribers.pop(job_id.encode(), None)
 
+    async def read(self, partition: int, *, start: int, until: int) -> AsyncIterator[list[Any]]:
+        """The partition's records from `start` up to `until`, one fetch at a time: a pooled
+        reader is held for one fetch, never while the caller sends what it got."""
+        tp = TopicPartition(self.topic, partition)
+        while start < until:
+            reader = await self._pool.get()
+            try:
+                reader.assign([tp])
+                reader.seek(tp, start)
+                batch = await reader.getmany(tp, timeout_ms=500, max_records=1000)
+                start = await reader.position(tp)
+            finally:
+                self._pool.put_nowait(reader)
+            yield [r for r in batch.get(tp, []) if r.offset < until]
+
+    async def offset_at(self, partition: int, *, since_ms: int, default: int) -> int:
+        """The first offset of the partition at or after `since_ms` (`default` when none)."""
+        tp = TopicPartition(self.topic, partition)
+        reader = await self._pool.get()
+        try:
+            found = await reader.offsets_for_times({tp: since_ms})
+        finally:
+            self._pool.put_nowait(reader)
+        hit = found.get(tp)
+        return hit.offset if hit else default
+
     async def history(
         self, job_id: str, *, start: int | None, since_ms: int, until: int
     ) -> list[Item]:
         """The job's records on its partition from `start` (or its creation) up to `until`."""
-        tp = TopicPartition(self.topic, self.partition_of(job_id))
-        reader = await self._pool.get()
-        try:
-            reader.assign([tp])
-            if start is None:
-                found = await reader.offsets_for_times({tp: since_ms})
-                start = found[tp].offset if found.get(tp) else until
-            reader.seek(tp, start)
-            items: list[Item] = []
-            while start < until:
-                batch = await reader.getmany(tp, timeout_ms=500, max_records=1000)
-                for r in batch.get(tp, []):
-                    if r.offset < until and r.key == job_id.encode():
-                        items.append((tp.partition, r.offset, r.value or b""))
-                start = await reader.position(tp)
-            return items
-        finally:
-            self._pool.put_nowait(reader)
+        partition, key = self.partition_of(job_id), job_id.encode()
+        if start is None:
+            start = await self.offset_at(partition, since_ms=since_ms, default=until)
+        items: list[Item] = []
+        async for records in self.read(partition, start=start, until=until):
+            items += [(partition, r.offset, r.value or b"") for r in records if r.key == key]
+        return items
 
 
-def sse(item: Item) -> tuple[str, str]:
+def sse(item: Item, *, cursor: str | None = None) -> tuple[str, str]:
+    """The event as SSE text (`id:` the cursor given, else `<partition>-<offset>`), its type."""
     event = public_event(decode_event(item[2]))
-    text = f"id: {item[0]}-{item[1]}\nevent: {event.type}\ndata: {event.model_dump_json()}\n\n"
+    cursor = cursor or f"{item[0]}-{item[1]}"
+    text = f"id: {cursor}\nevent: {event.type}\ndata: {event.model_dump_json()}\n\n"
     return text, event.type
 
 
