@@ -113,7 +113,7 @@ WORKER_SKIPPED = Counter(
 # --- documents (worker side; loaders call these) -------------------------------------------------
 DOCUMENT_PAGES = Counter(
     "jobstream_document_pages_total",
-    "Document pages loaded, by format (pdf, png, docx, ...) and text source (text_layer, ocr, ...)",
+    "Document pages loaded, by format (pdf, image, docx, ...) and source (text_layer, ocr, ...)",
     ["format", "source"],
 )
 DOCUMENT_LOAD = Histogram(
@@ -137,6 +137,28 @@ WEBHOOK_DURATION = Histogram(
 WEBHOOK_ABANDONED = Counter(
     "jobstream_webhook_deliveries_abandoned_total", "Webhook messages given up after the last retry"
 )
+
+
+# --- series known in advance, exported at 0 from the start ---------------------------------------
+# Prometheus' advice: a counter whose label values are known is exported before its first event,
+# so a rate reads 0 instead of nothing and the first event counts as an increase.
+
+
+def export_worker_series(slug: str, *, command_topic: str) -> None:
+    """A worker process consuming `slug`: its endpoint info and its counters at 0."""
+    WORKER_ENDPOINT.labels(slug).set(1)
+    WORKER_RETRIES.labels(slug)
+    WORKER_TIMEOUTS.labels(slug)
+    DLQ_MESSAGES.labels(command_topic)
+
+
+def export_projector_series(*, events_topic: str) -> None:
+    DLQ_MESSAGES.labels(events_topic)
+
+
+def export_notifier_series() -> None:
+    for result in ("success", "failure"):
+        WEBHOOK_DELIVERIES.labels(result)
 
 
 def render() -> tuple[bytes, str]:

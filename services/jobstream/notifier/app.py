@@ -16,7 +16,11 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from jobstream.adapters.kafka import make_consumer
-from jobstream.adapters.metrics import WEBHOOK_MESSAGES, WEBHOOKS_IN_FLIGHT
+from jobstream.adapters.metrics import (
+    WEBHOOK_MESSAGES,
+    WEBHOOKS_IN_FLIGHT,
+    export_notifier_series,
+)
 from jobstream.adapters.mongo import connect
 from jobstream.adapters.mongo_webhooks import MongoDeliveryStore, MongoWebhookStore
 from jobstream.adapters.ops_http import OpsServer, ops_app
@@ -137,6 +141,7 @@ async def run_notifier(settings: NotifierSettings, *, stop: asyncio.Event) -> No
     await cache.refresh()
     await consumer.start()
     await ops.start()
+    export_notifier_series()
     wake = asyncio.Event()
     log.info("notifier started", extra={"topic": settings.events_topic})
     try:

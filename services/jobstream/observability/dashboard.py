@@ -24,7 +24,7 @@ LAG = "jobstream_kafka_consumer_lag_messages"
 @dataclass(frozen=True)
 class Panel:
     """One graph: its title, unit, queries (PromQL, legend) and the service whose metrics it
-    reads (the e2e test allows an empty answer only when that service is not in the stack)."""
+    reads."""
 
     title: str
     unit: str

@@ -21,7 +21,7 @@ from jobstream.adapters.kafka import (
     make_consumer,
     topic_reader,
 )
-from jobstream.adapters.metrics import CONSUMER_LAG, DLQ_MESSAGES
+from jobstream.adapters.metrics import CONSUMER_LAG, DLQ_MESSAGES, export_projector_series
 from jobstream.adapters.mongo import MongoJobStore, connect
 from jobstream.adapters.mongo_expiry import MongoExpiryIndex
 from jobstream.adapters.ops_http import OpsServer, ops_app
@@ -108,6 +108,7 @@ async def run_projector(settings: ProjectorSettings, *, stop: asyncio.Event) -> 
     await publisher.start()
     await consumer.start()
     await ops.start()
+    export_projector_series(events_topic=settings.events_topic)
     log.info("projector started", extra={"topic": settings.events_topic})
     try:
         while not stop.is_set():

@@ -21,7 +21,7 @@ from aiokafka import ConsumerRebalanceListener, TopicPartition
 
 from jobstream.adapters.blobs import BlobStore
 from jobstream.adapters.kafka import KafkaEventPublisher, KafkaProjectorProgress, make_consumer
-from jobstream.adapters.metrics import WORKER_ENDPOINT
+from jobstream.adapters.metrics import export_worker_series
 from jobstream.adapters.mongo import MongoJobStore, connect
 from jobstream.adapters.ops_http import OpsServer, ops_app
 from jobstream.bootstrap import connect_blobs
@@ -140,7 +140,7 @@ async def _run_slug(settings: WorkerSettings, shared: _Shared, stop: asyncio.Eve
     )  # fmt: skip
     listener.runtime = runtime
     await consumer.start()
-    WORKER_ENDPOINT.labels(slug).set(1)
+    export_worker_series(slug, command_topic=settings.commands_topic(slug))
     log.info("worker started", extra={"worker_id": worker_id})
     try:
         await runtime.run(stop)

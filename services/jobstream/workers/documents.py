@@ -36,7 +36,11 @@ from jobstream.documents.loaders.options import LoadOptions
 from jobstream.documents.model import Document, Page
 from jobstream.settings import WorkerSettings
 from jobstream.workers.context import JobContext
-from jobstream.workers.document_metrics import document_attributes, observe_loaded
+from jobstream.workers.document_metrics import (
+    document_attributes,
+    merged_ocr_metadata,
+    observe_loaded,
+)
 
 FILE_ID_KEY: Final = "file_id"  # in Document.metadata: `file_` + BLAKE2b of the bytes sent
 MIN_DPI: Final = 96
@@ -179,7 +183,7 @@ async def _load_in_chunks(
 ) -> Document:  # fmt: skip
     size = math.ceil(last / MAX_CHUNKS)
     pages: list[Page] = []
-    first_chunk: Document | None = None
+    chunks: list[Document] = []
     languages: dict[str, None] = {}
     for start in range(1, last + 1, size):
         end = min(last, start + size - 1)
@@ -187,7 +191,7 @@ async def _load_in_chunks(
         chunk: Document = await _in_pool(
             ctx, loaders.load_document, decoded.data, hints, chunk_options
         )
-        first_chunk = first_chunk or chunk
+        chunks.append(chunk)
         languages.update(dict.fromkeys(chunk.languages))
         if len(chunk.pages) > end - start + 1:  # this format's loader reads whole documents
             pages = (
@@ -200,8 +204,10 @@ async def _load_in_chunks(
             # Detected once: later chunks OCR in those languages instead of detecting again.
             options = dataclasses.replace(options, ocr_languages=chunk.languages)
         await ctx.report_progress(end, last, f"read page {end} of {last}")
-    assert first_chunk is not None  # noqa: S101 - last >= 1, so one chunk ran
-    return dataclasses.replace(first_chunk, pages=tuple(pages), languages=tuple(languages))
+    return dataclasses.replace(
+        chunks[0], pages=tuple(pages), languages=tuple(languages),
+        metadata=merged_ocr_metadata(chunks),
+    )  # fmt: skip
 
 
 def _ocred(document: Document) -> bool:

@@ -6,7 +6,8 @@ EXIF orientation tag is applied (a phone photo taken sideways reads upright) and
 straightened (loaders/deskew.py); boxes are relative to that upright, straightened image, whose
 pixels are the page's width and height. Multi-page TIFFs become one page per frame (`max_pages`
 counts them); animated GIF and WebP are read as their first frame, the picture a viewer shows.
-Each page is OCR'd by loaders/picture.py (deskew, Tesseract, ruled tables).
+Each page is OCR'd by loaders/picture.py (deskew, Tesseract, ruled tables); the Tesseract time
+is `metadata["ocr_seconds"]` (absent with `options.ocr` off).
 """
 
 from __future__ import annotations
@@ -146,7 +147,7 @@ def load_image(data: bytes, *, options: LoadOptions) -> Document:
     mime_type = MIME_TYPES[image.format or "PNG"]
     return Document(
         pages=tuple(pages), mime_type=mime_type, filename="image", format="image",
-        languages=languages.used,
+        languages=languages.used, metadata=languages.ocr_metadata(),
     )  # fmt: skip
 
 

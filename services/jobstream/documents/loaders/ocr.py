@@ -14,6 +14,11 @@ for it (a timeout, an interrupt) kills it before the exception leaves.
 Languages: `OcrLanguages` uses the configured ones, or detects: the first OCR'd page is read with
 `eng`, its text scored by stop words (documents/languages.py); another language wins → that page
 is read again with it, and the rest of the document uses it.
+
+Time: `OcrLanguages` adds up the wall time of its Tesseract calls; the PDF and image loaders put
+it in `Document.metadata["ocr_seconds"]` (`ocr_metadata()`) when a page was OCR'd, and the worker
+observes it per OCR'd page (`jobstream_ocr_seconds`, workers/document_metrics.py): the loaders run
+in the CPU pool, another process, so what they measure travels in the Document.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import ctypes
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -31,6 +37,7 @@ from jobstream.documents.model import Box, Line, TextBlock, Word
 
 TESSERACT = os.environ.get("JOBSTREAM_TESSERACT", "tesseract")
 OCR_TIMEOUT_SECONDS = 300.0
+OCR_SECONDS_KEY = "ocr_seconds"  # in Document.metadata: Tesseract seconds, a decimal string
 _PR_SET_PDEATHSIG = 1
 try:
     _prctl: Callable[..., int] | None = ctypes.CDLL(None, use_errno=True).prctl
@@ -123,23 +130,40 @@ def ocr_image(
 
 @dataclass
 class OcrLanguages:
-    """The languages of one document's OCR: configured, or detected on its first OCR'd page."""
+    """The languages of one document's OCR: configured, or detected on its first OCR'd page;
+    and the time its Tesseract calls took."""
 
     configured: tuple[str, ...] | None = None
     detected: tuple[str, ...] | None = field(default=None, init=False)
+    seconds: float = field(default=0.0, init=False)
+    calls: int = field(default=0, init=False)
 
     @property
     def used(self) -> tuple[str, ...]:
         return self.configured or self.detected or ()
 
+    def ocr_metadata(self) -> dict[str, str]:
+        """`{"ocr_seconds": "1.234"}` once a page went to Tesseract, else nothing."""
+        return {OCR_SECONDS_KEY: f"{self.seconds:.3f}"} if self.calls else {}
+
     def ocr(self, image: bytes, *, width: int, height: int, dpi: int | None = None) -> OcrResult:
         if self.configured or self.detected:
             languages = self.configured or self.detected or ("eng",)
-            return ocr_image(image, width=width, height=height, languages=languages, dpi=dpi)
-        first = ocr_image(image, width=width, height=height, languages=("eng",), dpi=dpi)
+            return self._timed(image, width=width, height=height, languages=languages, dpi=dpi)
+        first = self._timed(image, width=width, height=height, languages=("eng",), dpi=dpi)
         language = detect_language(first.text)
         if len(first.text.split()) >= 8:  # enough text to decide: keep it for the next pages
             self.detected = (language,)
         if language == "eng":
             return first
-        return ocr_image(image, width=width, height=height, languages=(language,), dpi=dpi)
+        return self._timed(image, width=width, height=height, languages=(language,), dpi=dpi)
+
+    def _timed(
+        self, image: bytes, *, width: int, height: int, languages: Sequence[str], dpi: int | None
+    ) -> OcrResult:
+        started = time.perf_counter()
+        try:
+            return ocr_image(image, width=width, height=height, languages=languages, dpi=dpi)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.calls += 1

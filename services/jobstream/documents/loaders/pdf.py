@@ -5,7 +5,8 @@ Opened with PDFium (pypdfium2). Each page in the requested range is read from it
 paragraphs, headings), with the ruled tables its vector paths draw placed where they stand
 (loaders/pdf_rulings.py). A page whose text layer is missing, nearly empty or
 garbage, or that is a page-sized image under a few words of real text (a stamp on a scan), is
-rendered at `image_resolution_dpi` and OCR'd (page.source = "ocr").
+rendered at `image_resolution_dpi` and OCR'd (page.source = "ocr"); the Tesseract time of those
+pages is `metadata["ocr_seconds"]` (absent when no page was OCR'd).
 
 Refused: bytes that are not a PDF, or truncated (no `%%EOF`, or objects after the last one), or
 that PDFium cannot open → `DocumentCorruptError`; a PDF needing a password →
@@ -151,7 +152,7 @@ def load_pdf(data: bytes, *, options: LoadOptions) -> Document:
             name: str(value).strip()
             for key, name in _METADATA_KEYS.items()
             if (value := pdf.get_metadata_value(key)) and str(value).strip()
-        }
+        } | languages.ocr_metadata()
     finally:
         pdf.close()
     return Document(
