@@ -132,3 +132,19 @@ def test_a_broken_scaled_object_is_rejected_by_the_keda_schema() -> None:
     scaled["spec"] = {key: value for key, value in scaled["spec"].items() if key != "triggers"}
     with pytest.raises(jsonschema.ValidationError, match="triggers"):
         jsonschema.validate(scaled, schema)
+
+
+@pytest.mark.parametrize("directory", ["base", "overlays/production"])
+def test_the_notifier_runs_as_one_pod_probed_sized_and_configured(directory: str) -> None:
+    docs = built(directory)
+    notifier = by_name(docs, "Deployment")["notifier"]
+    assert notifier["spec"]["replicas"] == 1
+    assert notifier["spec"]["strategy"] == {"type": "Recreate"}  # never two senders at once
+    container = notifier["spec"]["template"]["spec"]["containers"][0]
+    assert container["args"] == ["notifier"]
+    assert {"name": "http", "containerPort": 8103} in container["ports"]
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert env["JOBSTREAM_NOTIFIER_METRICS_PORT"] == "8103"
+    assert by_name(docs, "Service")["notifier"]["spec"]["ports"][0]["port"] == 8103
+    assert by_name(docs, "PodDisruptionBudget")["notifier"]["spec"] == {
+        "maxUnavailable": 1, "selector": notifier["spec"]["selector"]}  # fmt: skip

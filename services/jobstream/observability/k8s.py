@@ -25,7 +25,8 @@ HEADER = (
 
 @dataclass(frozen=True)
 class Service:
-    """One Deployment: its name, `jobstream` arguments, port, env prefix and sizing."""
+    """One Deployment: its name, `jobstream` arguments, port, env prefix and sizing; a
+    `singleton` never runs two pods at once (replaced with the Recreate strategy)."""
 
     name: str
     args: tuple[str, ...]
@@ -36,6 +37,7 @@ class Service:
     memory: tuple[str, str]
     component: str
     endpoint: str | None = None
+    singleton: bool = False
 
 
 def core_services() -> list[Service]:
@@ -46,8 +48,9 @@ def core_services() -> list[Service]:
                 ("256Mi", "1Gi"), "projector"),
         Service("janitor", ("janitor",), 8102, "JANITOR", 1, ("50m", "500m"), ("128Mi", "512Mi"),
                 "janitor"),
+        # One sender: two notifiers would both send each due delivery (no claim between them).
         Service("notifier", ("notifier",), 8103, "NOTIFIER", 1, ("100m", "1"),
-                ("128Mi", "512Mi"), "notifier"),
+                ("128Mi", "512Mi"), "notifier", singleton=True),
     ]  # fmt: skip
 
 
@@ -121,11 +124,12 @@ def deployment(service: Service) -> dict[str, Any]:
             "volumes": [{"name": "tmp", "emptyDir": {}}],
         },
     }  # fmt: skip
+    spec: dict[str, Any] = {"replicas": service.replicas, "selector": {"matchLabels": labels}}
+    if service.singleton:
+        spec["strategy"] = {"type": "Recreate"}
     return {
         "apiVersion": "apps/v1", "kind": "Deployment",
-        "metadata": {"name": service.name, "labels": labels},
-        "spec": {"replicas": service.replicas, "selector": {"matchLabels": labels},
-                 "template": pod},
+        "metadata": {"name": service.name, "labels": labels}, "spec": {**spec, "template": pod},
     }  # fmt: skip
 
 
