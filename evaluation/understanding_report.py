@@ -152,11 +152,14 @@ def _kind_groups(docs: list[Labeled]) -> dict[str, list[Labeled]]:
 
 _INTRO = """
 The local engine (deterministic, no network) on the business corpus
-(`evaluation/corpus/business*.py`): invoices in seven layouts (one of them two pages long) and
-seven languages with varied date and number formats and shipping lines among the totals, receipts,
-bank statements, contracts, identity documents, letters, payslips, purchase orders, and
-multi-document packets. The engine was developed against the `development` set only; the `banner`
-layout and the Italian language were held out and are reported apart. A field counts as right when
+(`evaluation/corpus/business*.py`): invoices in eight layouts (one of them two pages long, one,
+`plain`, with the company name as its first line in body type) and seven languages with varied
+date and number formats and shipping lines among the totals, receipts, bank statements,
+contracts, identity documents, letters, payslips, purchase orders, and multi-document packets.
+The engine was developed against the `development` set only; the `banner` layout and the Italian
+language were held out and are reported apart (one Italian finding was fixed afterwards: item
+headers abbreviated with dots, `Q.tà`, so Italian line items are no longer a blind figure; the
+rest of the held-out set was not looked at). A field counts as right when
 it equals the truth (text by folded words, numbers within 0.01, dates as ISO, absent values as
 null); `line_items` counts as one field, right only when every row and cell is. "Document" is the
 generator's own Document (no loader); "text PDF" goes through the PDF loader's text layer; "scan"

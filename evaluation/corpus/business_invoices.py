@@ -1,10 +1,12 @@
-"""Invoices in five layouts, any language of `business_locale`, with their truth.
+"""Invoices in eight layouts, any language of `business_locale`, with their truth.
 
 Layouts: `classic` (labels left, values right), `stacked` (labels above values), `grid`
 (key-value boxes in a header grid), `tabular` (everything in ruled tables, totals inside the
 items table), `continued` (two pages, items across the break, `Page 1 of 2`), `compact` (all
-inline `Label: value`, small type, right-aligned number columns) and `banner` (held out from development: one inline line of references, parties side
-by side, right-aligned totals).
+inline `Label: value`, small type, right-aligned number columns), `plain` (a word processor's
+invoice: the company name as the first line in body type, no letterhead styling) and `banner`
+(held out from development: one inline line of references, parties side by side, right-aligned
+totals).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from evaluation.corpus.business_locale import (
 )
 from evaluation.corpus.sheet import Grid, Sheet
 
-LAYOUTS = ("classic", "stacked", "grid", "tabular", "continued", "compact", "banner")
+LAYOUTS = ("classic", "stacked", "grid", "tabular", "continued", "compact", "plain", "banner")
 HELD_OUT_LAYOUT = "banner"
 
 
@@ -286,9 +288,32 @@ def compact(data: InvoiceData, rng: random.Random) -> Sheet:
     return sheet
 
 
+def plain(data: InvoiceData, rng: random.Random) -> Sheet:
+    """No letterhead styling: the company name is the first line, in the body's type, above its
+    address and a title no larger; `Label: value` lines, the items table, totals lines."""
+    sheet, t, lb = Sheet(), data.truth, data.labels
+    sheet.text(50, 50, t["vendor_name"])
+    sheet.text(50, 63, data.vendor_address[0])
+    sheet.text(50, 76, data.vendor_address[1])
+    sheet.text(50, 105, lb["title"], bold=rng.random() < 0.5)
+    y = 125.0
+    for label, value in _meta(data):
+        sheet.text(50, y, f"{label}: {value}")
+        y += 14
+    _party(sheet, 50, y + 10, lb["bill_to"] + ":", t["customer_name"], data.customer_address)
+    y += 10 + 14 + 39 + 20
+    sheet.grid(_items_grid(data, y, ruled=False))
+    y += 16 * (len(data.items) + 1) + 15
+    for label, value in _totals(data):
+        sheet.text(50, y, f"{label}: {value}")
+        y += 14
+    sheet.text(50, y + 20, f"IBAN: {t['iban']}")
+    return sheet
+
+
 def render(layout: str, data: InvoiceData, rng: random.Random) -> list[Sheet]:
     if layout == "continued":
         return continued(data, rng)
     one_page = {"classic": classic, "stacked": stacked, "grid": grid, "tabular": tabular,
-                "compact": compact, "banner": banner}  # fmt: skip
+                "compact": compact, "plain": plain, "banner": banner}  # fmt: skip
     return [one_page[layout](data, rng)]

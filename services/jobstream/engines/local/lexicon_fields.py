@@ -95,7 +95,8 @@ CONCEPTS: tuple[FieldConcept, ...] = (
         "currency|wahrung|devise|monnaie|valuta|moneda|divisa|waluta"),
     FieldConcept("vendor_name", "name", "The name of the company that issued the document.",
         "vendor|supplier|seller|merchant|issuer|company name|supplier name|seller name|"
-        "from|provider|store|shop|biller",
+        "issuer name|business name|merchant name|store name|biller name|from|provider|store|"
+        "shop|biller",
         "vendor|supplier|seller|from|issued by|bill from|sold by|merchant|"
         "lieferant|verkaufer|rechnungssteller|absender|von|"
         "fournisseur|vendeur|emetteur|de|leverancier|verkoper|van|"
@@ -206,12 +207,14 @@ ITEM_CONCEPTS: tuple[FieldConcept, ...] = (
         "beschreibung|bezeichnung|artikel|leistung|position|designation|libelle|produit|"
         "omschrijving|descripcion|concepto|articulo|descrizione|articolo|opis|nazwa|towar"),
     FieldConcept("quantity", "amount", "How many units.", "qty|count|units|number of units",
-        "qty|quantity|menge|anzahl|quantite|qte|aantal|cantidad|cant|quantita|qta|ilosc|szt"),
+        "qty|quantity|menge|anzahl|anz|stk|stuck|quantite|qte|aantal|hoeveelheid|cantidad|cant|"
+        "quantita|qta|pz|pezzi|ilosc|szt"),
     FieldConcept("unit_price", "amount", "The price of one unit.", "price|rate|price per unit",
-        "unit price|price|rate|unit cost|einzelpreis|preis|e preis|prix unitaire|pu|"
+        "unit price|price|rate|unit cost|einzelpreis|einzelpr|stuckpreis|preis|e preis|"
+        "prix unitaire|pu|"
         "prix unit|prix unitaire ht|p u|p u ht|pu ht|prix|stukprijs|prijs|eenheidsprijs|"
         "precio unitario|precio|"
-        "prezzo unitario|prezzo|cena jednostkowa|cena jedn|cena netto|cena"),
+        "prezzo unitario|prezzo unit|prezzo|cena jednostkowa|cena jedn|cena netto|cena"),
     FieldConcept("amount", "amount", "The line total.", "total|line total|line amount|price total",
         "amount|line total|total|gesamtpreis|gesamt|betrag|summe|montant|total ht|montant ht|"
         "bedrag|totaal|importe|total|importo|totale|wartosc|kwota|wartosc netto"),

@@ -16,16 +16,13 @@ from typing import Any
 from jobstream.engines.local.fields import FieldSpec, schema_type
 from jobstream.engines.local.labels import LabelIndex, Occurrence
 from jobstream.engines.local.layout import PageView, Segment, below
+from jobstream.engines.local.letterhead import Letterhead, is_label_text
 from jobstream.engines.local.tables import header_columns
-from jobstream.engines.local.text import tokens, word_set
+from jobstream.engines.local.text import tokens
 from jobstream.engines.local.values import READERS, Candidate, DocumentContext, read_first
 from jobstream.engines.port import Evidence
 
 _ITEM_HEADER_KEYS = {"description", "quantity", "unit_price", "amount", "tax_rate", "sku", "date"}
-_TITLE_WORDS = word_set(
-    "invoice rechnung facture factuur factura fattura faktura receipt statement contract "
-    "agreement quittung kassenbon recu bon ricevuta paragon tax vat"
-)
 
 
 _ISSUERS = frozenset({"vendor_name", "bank_name"})
@@ -51,7 +48,16 @@ class ScalarFinder:
         self.views, self.ctx, self.index, self.found = views, ctx, index, found
         self.by_page = {view.number: view for view in views}
         self.header_ids = self._item_header_segments(header_index)
+        self.header_index = header_index
+        self.letterhead = Letterhead(ctx, index, header_index, frozenset(self.header_ids))
         self.names: dict[str, Found] = {}
+
+    def not_a_value(self, text: str, segment: Segment) -> bool:
+        """Header words are never values: a cell of an item table's header row, or a text made
+        only of labels (`Description`, `Qty`, `Unit price`, `Total`)."""
+        if id(segment) in self.header_ids:
+            return True
+        return is_label_text(tokens(text), self.index, self.header_index)
 
     def _item_header_segments(self, header_index: LabelIndex) -> set[int]:
         ids: set[int] = set()
@@ -86,7 +92,9 @@ class ScalarFinder:
         reader = READERS[spec.kind]
         for occurrence in self.found.get(spec.owner, []):
             view = self.by_page[occurrence.segment.page]
-            candidate = read_first(view, occurrence, self.index, reader, self.ctx)
+            candidate = read_first(
+                view, occurrence, self.index, reader, self.ctx, skip=self.not_a_value
+            )
             if candidate is not None and candidate.value not in values:
                 values.append(candidate.value)
                 likes.append(round(occurrence.label.weight * candidate.position * 0.9, 3))
@@ -107,7 +115,9 @@ class ScalarFinder:
             if id(occurrence.segment) in self.header_ids:
                 continue
             view = self.by_page[occurrence.segment.page]
-            candidate = read_first(view, occurrence, self.index, reader, self.ctx)
+            candidate = read_first(
+                view, occurrence, self.index, reader, self.ctx, skip=self.not_a_value
+            )
             if candidate is not None:
                 score = occurrence.label.weight * candidate.position * fit
                 scored.append((score, candidate, occurrence))
@@ -132,41 +142,15 @@ class ScalarFinder:
         return Found(self.ctx.currency, 0.6, Evidence(label="currency of the amounts"))
 
     def _letterhead(self) -> Found:
-        """The issuer's name as a letterhead shows it: the most prominent name-like line at the
-        top of the first page or, for formats without boxes, its first name-like line."""
-        if not self.views:
-            return NOT_FOUND
-        view = self.views[0]
+        """The issuer's name as the top of the first page shows it (`letterhead.py`), in a
+        business document only: in anything else a big first line is no issuer."""
         concepts = {owner for owner in self.found if not owner.startswith("prop:")}
-        if len(concepts) < 2 and "total_amount" not in concepts:
-            return NOT_FOUND  # not a business document: a big first line is no issuer
-        lines = [seg for row in view.rows for seg in row if seg.box and not seg.gridded]
-        heights = sorted(seg.box.height for seg in lines if seg.box)
-        if not heights:
-            first = next((seg for row in view.rows[:3] for seg in row if self._namelike(seg)), None)
-            return self._found_letterhead(first, 0.35)
-        prominent = heights[len(heights) // 2] * 1.2
-        best: tuple[float, Segment] | None = None
-        for row in view.rows:
-            for segment in row:
-                box = segment.box
-                if box is None or box.top > 0.3 or segment.gridded or not self._namelike(segment):
-                    continue
-                if box.height >= prominent and (best is None or box.height > best[0] + 1e-6):
-                    best = (box.height, segment)
-        return self._found_letterhead(best[1] if best else None, 0.45)
-
-    def _namelike(self, segment: Segment) -> bool:
-        """Not a label, not a title, reads as a name, at most two digits (no address, date)."""
-        if self.index.scan(segment) or set(segment.folded) & _TITLE_WORDS:
-            return False
-        if READERS["name"](segment.text, self.ctx) is None:
-            return False
-        return sum(ch.isdigit() for ch in segment.text) <= 2
-
-    def _found_letterhead(self, segment: Segment | None, likelihood: float) -> Found:
-        if segment is None:
+        if not self.views or (len(concepts) < 2 and "total_amount" not in concepts):
             return NOT_FOUND
+        found = self.letterhead.issuer(self.views[0])
+        if found is None:
+            return NOT_FOUND
+        segment, likelihood = found
         evidence = Evidence(
             page=segment.page, box=segment.box, label="letterhead", text=segment.text
         )

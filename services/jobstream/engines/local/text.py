@@ -35,18 +35,22 @@ _NUMBER_WORDS = frozenset(
     {"#", "no", "nr", "n", "num", "number", "numero", "nummer", "numer", "nro"}
 )
 _NUMBER_SIGN = re.compile(r"\bn\s?\.?\s?[o\u00ba\u00b0]\b|\bn\.(?=\s)")
+# An abbreviation of one- and two-letter pieces joined by dots: `Q.tà`, `P.U.`, `Q.ty`, `S.r.l.`
+_DOTTED = re.compile(r"(?<![a-z0-9.])[a-z]{1,2}(?:\.[a-z]{1,2})+\.?(?![a-z0-9])")
 
 
 def tokens(text: str) -> list[str]:
     """Folded alphanumeric tokens. Words for "number" (`#`, `No.`, `Nr.`, `N°`, `n.º`, `Nummer`,
-    `numéro`, `numer`) all become the token `no`, so `Invoice #` meets `invoice number`."""
+    `numéro`, `numer`) all become the token `no`, so `Invoice #` meets `invoice number`; a dotted
+    abbreviation of short pieces is one token (`Q.tà` -> `qta`, `P.U.` -> `pu`)."""
     return list(_tokens(text))
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def _tokens(text: str) -> tuple[str, ...]:
-    folded = _NUMBER_SIGN.sub(" no ", text.lower())
-    return tuple("no" if tok in _NUMBER_WORDS else tok for tok in _TOKEN.findall(fold(folded)))
+    folded = fold(_NUMBER_SIGN.sub(" no ", text.lower()))
+    joined = _DOTTED.sub(lambda match: match.group(0).replace(".", ""), folded)
+    return tuple("no" if tok in _NUMBER_WORDS else tok for tok in _TOKEN.findall(joined))
 
 
 def split_identifier(name: str) -> list[str]:

@@ -188,8 +188,15 @@ def _within(segment: Segment, label: Segment, limit: float | None) -> str:
 def read_first(
     view: PageView, occurrence: Occurrence, index: LabelIndex, reader: Reader,
     ctx: DocumentContext, *, allow_below: bool = True,
+    skip: Callable[[str, Segment], bool] | None = None,
 ) -> Candidate | None:  # fmt: skip
+    """The first candidate that reads as the kind; `skip` rules out texts that are no value
+    whatever they read as (a table header's words), and nothing under such a text is one."""
     for text, segment, position in candidates(view, occurrence, index, allow_below=allow_below):
+        if skip is not None and skip(text, segment):
+            if position < 0.95:
+                break  # below a header is its table, not the label's value
+            continue
         value = reader(text, ctx)
         if value is not None:
             return Candidate(value=value, text=text, segment=segment, position=position)
