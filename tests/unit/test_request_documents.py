@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from jobstream.adapters.blobs import InMemoryBlobStore
-from jobstream.core.errors import PermanentError
+from jobstream.core.errors import PermanentError, TransientError
 from jobstream.documents import loaders
-from jobstream.documents.errors import DocumentEncryptedError
+from jobstream.documents.errors import DocumentEncryptedError, DocumentReadInterruptedError
 from jobstream.documents.loaders.options import LoadOptions
 from jobstream.documents.model import Document, Line, Page, PageSource, TextBlock, Word
 from jobstream.settings import WorkerSettings
@@ -194,7 +194,14 @@ def test_document_errors_cross_the_pool_as_tagged_tuples() -> None:
     assert call_tagged(encrypted, b"", {}) == (
         "error", ("document_encrypted", "the PDF is encrypted; send it without a password")
     )  # fmt: skip
+
+    def interrupted(data: bytes, **_: object) -> int:
+        raise DocumentReadInterruptedError("Tesseract was killed by SIGKILL")
+
     assert call_tagged(broken, b"", {}) == ("crash", "KeyError: 'xref'")
+    assert call_tagged(interrupted, b"", {}) == (
+        "transient", ("ocr_interrupted", "Tesseract was killed by SIGKILL")
+    )  # fmt: skip
     options = LoadOptions()
     assert call_tagged(lambda d, *, options: options, b"", {}, options) == ("ok", options)
 
@@ -210,6 +217,21 @@ async def test_a_loader_error_becomes_the_jobs_error(
     with pytest.raises(PermanentError) as info:
         await load_request_document(ctx, DOC)
     assert (info.value.code, info.value.message) == ("document_encrypted", "encrypted PDF")
+
+
+async def test_an_interrupted_ocr_is_a_transient_failure_with_its_code(
+    fake: FakeLoaders, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def killed(data: bytes, **_: object) -> Document:
+        raise DocumentReadInterruptedError("OCR was interrupted: Tesseract was killed by SIGKILL")
+
+    monkeypatch.setattr(loaders, "load_document", killed, raising=False)
+    ctx, _ = context()
+    with pytest.raises(TransientError) as info:
+        await load_request_document(ctx, DOC)
+    assert not isinstance(info.value, PermanentError)
+    assert getattr(info.value, "code", None) == "ocr_interrupted"  # reported if every try is
+    assert "SIGKILL" in str(info.value)
 
 
 @pytest.mark.parametrize(

@@ -45,6 +45,19 @@ class UnsupportedFormError(DocumentError):
     code: ClassVar[str] = "unsupported_form"
 
 
+class DocumentReadInterruptedError(Exception):
+    """Reading stopped for a reason outside the document: the OCR process was killed by a signal
+    (the kernel's out-of-memory killer, an operator's kill). Not a DocumentError: the document
+    may be fine, so the job is retried (a transient failure) and `code` is reported only if
+    every try is interrupted."""
+
+    code: ClassVar[str] = "ocr_interrupted"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 ERRORS_BY_CODE: dict[str, type[DocumentError]] = {
     cls.code: cls
     for cls in (

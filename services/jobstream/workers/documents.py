@@ -8,7 +8,8 @@ The Document's `filename` is the request's (or the URL's last segment) and its
 is fetched here, in the worker, SSRF-safe (adapters/document_fetch.py). The bytes are then
 counted and loaded in the worker's CPU pool — in chunks of pages for documents over a few
 pages, so progress is reported as pages are read and a cancel (which kills the pool) stops
-OCR at once. Every `DocumentError` becomes a `PermanentError` with its stable code.
+OCR at once. Every `DocumentError` becomes a `PermanentError` with its stable code; an
+interrupted read (OCR killed by a signal) a `TransientError` the runtime retries.
 """
 
 from __future__ import annotations
@@ -29,9 +30,13 @@ from jobstream.core.documents import (
     file_id,
     guess_mime_type,
 )
-from jobstream.core.errors import PermanentError
+from jobstream.core.errors import PermanentError, TransientError
 from jobstream.documents import loaders
-from jobstream.documents.errors import DocumentError, DocumentTooLargeError
+from jobstream.documents.errors import (
+    DocumentError,
+    DocumentReadInterruptedError,
+    DocumentTooLargeError,
+)
 from jobstream.documents.loaders.options import LoadOptions
 from jobstream.documents.model import Document, Page
 from jobstream.settings import WorkerSettings
@@ -234,19 +239,33 @@ async def _in_pool(ctx: JobContext, fn: Callable[..., Any], data: bytes, *args: 
     if status == "error":
         code, message = result
         raise PermanentError(code, message)
+    if status == "transient":
+        code, message = result
+        raise DocumentLoadInterruptedError(code, message)
     raise RuntimeError(f"the document loader failed: {result}")
+
+
+class DocumentLoadInterruptedError(TransientError):
+    """Loading was interrupted (OCR killed by a signal): retried; `code` if every try is."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def call_tagged(
     fn: Callable[..., Any], data: bytes, hints: dict[str, Any], options: LoadOptions | None = None
 ) -> tuple[str, Any]:
     """Runs in the CPU pool. Returns a tagged tuple, because custom exceptions pickle poorly:
-    ("ok", result), ("error", (code, message)) for a DocumentError, ("crash", text) otherwise."""
+    ("ok", result), ("error", (code, message)) for a DocumentError, ("transient", (code,
+    message)) for an interrupted read (OCR killed by a signal), ("crash", text) otherwise."""
     try:
         if options is None:
             return "ok", fn(data, **hints)
         return "ok", fn(data, **hints, options=options)
     except DocumentError as exc:
         return "error", (exc.code, exc.message)
+    except DocumentReadInterruptedError as exc:
+        return "transient", (exc.code, exc.message)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails the job
         return "crash", f"{type(exc).__name__}: {exc}"[:500]

@@ -7,6 +7,10 @@ a paragraph becomes a TextBlock, its lines Lines, each word keeps its box and co
 `OMP_THREAD_LIMIT=1`: on a busy machine OpenMP threads cost more than they bring (see
 docs/decisions.md), and parallelism comes from running pages or jobs side by side.
 
+A Tesseract that exits with an error is `document_corrupt` (it could not read the image); one
+killed by a signal (the out-of-memory killer, an operator) is `DocumentReadInterruptedError`, a
+transient failure the worker retries.
+
 The process dies with its parent: it is started with `PR_SET_PDEATHSIG = SIGKILL`, so when the
 worker kills its CPU pool on cancel, a running Tesseract goes too; and any exception while waiting
 for it (a timeout, an interrupt) kills it before the exception leaves.
@@ -31,7 +35,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from jobstream.documents.errors import DocumentCorruptError
+from jobstream.documents.errors import DocumentCorruptError, DocumentReadInterruptedError
 from jobstream.documents.languages import detect_language
 from jobstream.documents.model import Box, Line, TextBlock, Word
 
@@ -91,10 +95,22 @@ def run_tesseract(image: bytes, *, languages: Sequence[str], dpi: int | None = N
         if process.returncode is None:
             process.kill()
             process.wait()
+    if process.returncode < 0:  # killed by a signal: the image is not what failed
+        raise DocumentReadInterruptedError(
+            f"OCR was interrupted: Tesseract was killed by {_signal_name(-process.returncode)}"
+            " (out of memory, or stopped by the system); the job is retried"
+        )
     if process.returncode != 0:
         message = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
         raise DocumentCorruptError(f"OCR could not read the image: {message[0][:200]}")
     return out.decode("utf-8", "replace")
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 def parse_tsv(tsv: str, *, width: int, height: int) -> tuple[TextBlock, ...]:
