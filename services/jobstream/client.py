@@ -14,7 +14,6 @@ backoff; so are connection failures, where nothing reached the server. Other err
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import json
 import random
 import time
@@ -24,54 +23,23 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 
+from jobstream.client_retry import JobsAPIError, RetryPolicy, error_of, final_response, retry_delay
 from jobstream_schemas.api import JobList, JobPublic, JobStatusPublic
 from jobstream_schemas.batch import JobBatchResult
 
 T = TypeVar("T")
 
-RETRYABLE = frozenset({429, 503})
 TERMINAL = frozenset({"completed", "failed", "cancelled", "expired"})
-
-
-class JobsAPIError(Exception):
-    """An error answer: HTTP status, the contract's `detail.code`, message and details."""
-
-    def __init__(self, status: int, code: str, message: str, details: Any = None) -> None:
-        super().__init__(f"{status} {code}: {message}")
-        self.status, self.code, self.message, self.details = status, code, message, details
+# The job status after each event type of the event stream (`events`).
+EVENT_STATUS = {"job.created": "queued", "job.retry_requested": "queued",
+                "job.started": "in_progress", "job.completed": "completed", "job.failed": "failed",
+                "job.cancelled": "cancelled", "job.expired": "expired"}  # fmt: skip
+__all__ = ["EVENT_STATUS", "TERMINAL", "AsyncJobsClient", "JobsAPIError", "JobsClient",
+           "RetryPolicy", "WaitTimeoutError", "retry_delay"]  # fmt: skip
 
 
 class WaitTimeoutError(TimeoutError):
     """The job was not terminal by the deadline."""
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    max_retries: int = 4
-    backoff_base: float = 0.25
-    backoff_max: float = 10.0
-
-    def delay(self, attempt: int, response: httpx.Response | None) -> float:
-        """Retry-After when the answer has it, else exponential backoff with full jitter."""
-        header: str | None = None
-        if response is not None:
-            header = response.headers.get("retry-after")
-        if header:
-            if header.strip().isdigit():
-                return min(float(header), self.backoff_max * 6)
-            when = email.utils.parsedate_to_datetime(header)
-            return max(0.0, min(when.timestamp() - time.time(), self.backoff_max * 6))
-        cap = min(self.backoff_max, self.backoff_base * 2**attempt)
-        return float(random.uniform(0, cap))  # noqa: S311 - jitter, not a secret
-
-
-def _error(response: httpx.Response) -> JobsAPIError:
-    try:
-        detail = response.json()["detail"]
-        return JobsAPIError(response.status_code, detail["code"], detail["message"],
-                            detail.get("details"))  # fmt: skip
-    except (ValueError, KeyError, TypeError):
-        return JobsAPIError(response.status_code, "http_error", response.text[:200])
 
 
 @dataclass(frozen=True)
@@ -121,19 +89,14 @@ def _action(job_id: str, action: str) -> Call[JobPublic]:
     return Call("POST", f"/v1/jobs/{job_id}/{action}", JobPublic.model_validate_json)
 
 
+def _wait(policy: RetryPolicy, attempt: int, response: httpx.Response | None) -> float | None:
+    """`retry_delay` on the clock with a jitter draw (the one decision both clients make)."""
+    jitter = random.random()  # noqa: S311 - backoff jitter, not a secret
+    return retry_delay(policy, attempt, response, now=time.time(), jitter=jitter)
+
+
 def _headers(api_key: str) -> dict[str, str]:
     return {"Api-Key": api_key, "User-Agent": "jobstream-client"}
-
-
-def _settled(response: httpx.Response | None, attempt: int, policy: RetryPolicy) -> bool:
-    """True when this answer is final: raise it if it is an error, else return it."""
-    if response is None:
-        return False
-    if response.status_code in RETRYABLE and attempt < policy.max_retries:
-        return False
-    if response.is_error:
-        raise _error(response)
-    return True
 
 
 class JobsClient:
@@ -160,16 +123,15 @@ class JobsClient:
         """One API call with the retry policy; raises JobsAPIError on an error answer."""
         attempt = 0
         while True:
-            response = None
+            response, failure = None, None
             try:
                 response = self._http.request(method, path, **kwargs)
-            except httpx.ConnectError:
-                if attempt >= self.retry.max_retries:
-                    raise
-            if _settled(response, attempt, self.retry):
-                assert response is not None  # noqa: S101 - _settled said so
-                return response
-            time.sleep(self.retry.delay(attempt, response))
+            except httpx.ConnectError as exc:
+                failure = exc
+            wait = _wait(self.retry, attempt, response)
+            if wait is None:
+                return final_response(response, failure)
+            time.sleep(wait)
             attempt += 1
 
     def call(self, call: Call[T]) -> T:
@@ -214,7 +176,7 @@ class JobsClient:
                                timeout=limits) as response:  # fmt: skip
             if response.is_error:
                 response.read()
-                raise _error(response)
+                raise error_of(response)
             data: list[str] = []
             for line in response.iter_lines():
                 if line.startswith("data:"):
@@ -256,16 +218,15 @@ class AsyncJobsClient:
     async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         attempt = 0
         while True:
-            response = None
+            response, failure = None, None
             try:
                 response = await self._http.request(method, path, **kwargs)
-            except httpx.ConnectError:
-                if attempt >= self.retry.max_retries:
-                    raise
-            if _settled(response, attempt, self.retry):
-                assert response is not None  # noqa: S101 - _settled said so
-                return response
-            await asyncio.sleep(self.retry.delay(attempt, response))
+            except httpx.ConnectError as exc:
+                failure = exc
+            wait = _wait(self.retry, attempt, response)
+            if wait is None:
+                return final_response(response, failure)
+            await asyncio.sleep(wait)
             attempt += 1
 
     async def call(self, call: Call[T]) -> T:

@@ -27,6 +27,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 
 from jobstream.client import TERMINAL, JobsAPIError, JobsClient
 from jobstream.core.endpoints import ENDPOINT_SLUGS, NOOP_ENDPOINT, NOOP_SLUG
+from jobstream.jobs_follow import follow_job
 from jobstream_schemas.api import JobPublic
 from jobstream_schemas.batch import JobBatchItemError
 
@@ -50,13 +51,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     create.add_argument("files", nargs="+", type=Path, metavar="FILE")
     create.add_argument("--endpoint", required=True, help="e.g. parse or /v1/documents/parse")
     create.add_argument("--schema", type=Path, help="JSON Schema file (request.json_schema)")
-    create.add_argument(
-        "--param",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="a request field (VALUE parsed as JSON when it is)",
-    )
+    create.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                        help="a request field (VALUE parsed as JSON when it is)")  # fmt: skip
     create.add_argument("--metadata", action="append", default=[], metavar="KEY=VALUE")
     create.add_argument("--idempotency-key", help="with several files, suffixed -1, -2, ...")
     create.add_argument("--batch", action="store_true", help="one POST /v1/jobs/batch for all")
@@ -266,50 +262,19 @@ def cmd_retry(client: JobsClient, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-EVENT_STATUS = {"job.created": "queued", "job.retry_requested": "queued",
-                "job.started": "in_progress", "job.completed": "completed", "job.failed": "failed",
-                "job.cancelled": "cancelled", "job.expired": "expired"}  # fmt: skip
-
-
 def cmd_watch(client: JobsClient, args: argparse.Namespace) -> int:
     """Print each event until the job ends: its event stream, or polling where not served."""
-    job = client.get(args.job_id)
-    _say(args, job.id, job.status, None)
-    if job.status in TERMINAL:
-        return EXIT_OK if job.status == "completed" else EXIT_JOB_FAILED
-    try:
-        for event in client.events(args.job_id, timeout=args.timeout):
-            status = EVENT_STATUS.get(str(event.get("type")))
-            _say(args, job.id, str(event.get("type")), event.get("data"))
-            if status in TERMINAL:
-                return EXIT_OK if status == "completed" else EXIT_JOB_FAILED
-    except JobsAPIError as exc:
-        if exc.status != 404:
-            raise
-    except httpx.ReadTimeout:
+
+    def say(what: str, data: object) -> None:
+        if args.json:
+            print(json.dumps({"id": args.job_id, "event": what, "data": data}), flush=True)
+        else:
+            print(f"{time.strftime('%H:%M:%S')}  {what}", flush=True)
+
+    final = follow_job(client, args.job_id, timeout=args.timeout, say=say)
+    if final is None:
         return EXIT_TIMEOUT
-    return _poll(client, args)
-
-
-def _say(args: argparse.Namespace, job_id: str, what: str, data: object) -> None:
-    if args.json:
-        print(json.dumps({"id": job_id, "event": what, "data": data}), flush=True)
-    else:
-        print(f"{time.strftime('%H:%M:%S')}  {what}", flush=True)
-
-
-def _poll(client: JobsClient, args: argparse.Namespace) -> int:
-    seen = ""
-    deadline = time.monotonic() + args.timeout
-    while time.monotonic() < deadline:
-        status = client.status(args.job_id).status
-        if status != seen:
-            seen = status
-            _say(args, args.job_id, status, None)
-        if status in TERMINAL:
-            return EXIT_OK if status == "completed" else EXIT_JOB_FAILED
-        time.sleep(0.3)
-    return EXIT_TIMEOUT
+    return EXIT_OK if final == "completed" else EXIT_JOB_FAILED
 
 
 ACTIONS = {"create": cmd_create, "get": cmd_get, "list": cmd_list, "cancel": cmd_cancel,
