@@ -101,6 +101,17 @@ async def test_filter_open_a_job_and_see_it_complete_live(
         ".textContent", slow["id"],
     )  # fmt: skip
     assert row_status == "completed"
+    # Opened again, finished: its history, replayed from the event stream, in order.
+    browser.find_element(By.CSS_SELECTOR, f"tr[data-id='{slow['id']}']").click()
+
+    def history() -> list[str]:
+        texts = browser.execute_script(
+            "return [...document.querySelectorAll('#events li')].map((e) => e.textContent)"
+        )
+        return [text.split()[-1] for text in texts]
+
+    await until(lambda: history() == ["job.created", "job.started", "job.completed"],
+                what="the finished job's events replayed")  # fmt: skip
     shot = test_run_dir / "dashboard.png"
     assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
     keep = os.environ.get("JOBSTREAM_DASHBOARD_SCREENSHOT")

@@ -5,7 +5,8 @@ kept in `sessionStorage` only (gone with the tab, never in a cookie, never sent 
 route). Jobs list with the list filters and cursor paging, counts by status and endpoint over the
 newest matching jobs, and a job's detail following its events live: the job's event stream
 (`GET /v1/jobs/{id}/events`, server-sent events, read with fetch so the key can go in a header)
-when the gateway serves it, else polling `/status` every second.
+when the gateway serves it, else polling `/status` every second. A finished job shows its
+history: the stream replays its events, each at the time it happened, and ends.
 """
 
 from __future__ import annotations
@@ -138,9 +139,10 @@ function show(job) {
   d.append(dl, document.createElement("h3"), ol);
   d.querySelector("h3").textContent = "Events";
 }
-function event(text) {
+function event(text, at) {  // at: the event's created_at (seconds), else now
   const li = document.createElement("li");
-  li.textContent = new Date().toLocaleTimeString() + "  " + text; $("events").append(li);
+  const time = at ? new Date(at * 1000) : new Date();
+  li.textContent = time.toLocaleTimeString() + "  " + text; $("events").append(li);
 }
 function setStatus(status) {
   const dd = $("detail-status"); dd.textContent = status; dd.className = "s-" + status;
@@ -151,10 +153,18 @@ function setStatus(status) {
 
 async function open(id) {
   if (follow) follow.abort();
-  follow = new AbortController(); page.current = id;
-  const job = await api("/v1/jobs/" + id); show(job); event("status " + job.status);
-  if (TERMINAL.has(job.status)) return;
-  if (!(await stream(id, follow.signal))) poll(id, job.status, follow.signal);
+  const ctrl = follow = new AbortController(); page.current = id;
+  const job = await api("/v1/jobs/" + id); show(job);
+  if (TERMINAL.has(job.status)) {
+    // Its history: the stream replays the job's events and ends at the terminal one. Events past
+    // Kafka's retention are gone: then, after a few seconds, the status is all there is.
+    const timer = setTimeout(() => ctrl.abort(), 5000);
+    await stream(id, ctrl.signal); clearTimeout(timer);
+    if (!$("events").children.length) event("status " + job.status);
+    return;
+  }
+  event("status " + job.status);
+  if (!(await stream(id, ctrl.signal))) poll(id, job.status, ctrl.signal);
 }
 async function stream(id, signal) {
   let resp;
@@ -175,7 +185,7 @@ async function stream(id, signal) {
       if (!data) continue;
       let ev; try { ev = JSON.parse(data); } catch (e) { continue; }
       const status = STATUS_OF[ev.type];
-      event(ev.type || "event"); if (status) setStatus(status);
+      event(ev.type || "event", ev.created_at); if (status) setStatus(status);
       if (status && TERMINAL.has(status)) { await refresh(id); return true; }
     }
   }
