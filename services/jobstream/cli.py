@@ -116,6 +116,7 @@ def cmd_notifier(args: argparse.Namespace) -> int:
 
     settings = NotifierSettings()
     logs.configure("notifier", settings.log_level)
+    tracing.configure("notifier", enabled=settings.otel_enabled)
     return run_until_signalled(lambda stop: run_notifier(settings, stop=stop))
 
 

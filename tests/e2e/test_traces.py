@@ -1,6 +1,7 @@
 """One job, one trace across processes: gateway, Kafka produce, worker consume, handler and
-document load, the worker's events, the projector's apply, all exported over OTLP/HTTP to a
-receiver this test runs, linked by the traceparent carried in Kafka headers.
+document load, the worker's events, the projector's apply and the notifier's webhook delivery,
+all exported over OTLP/HTTP to a receiver this test runs, linked by the traceparent carried in
+Kafka headers (and kept in the delivery's record for the notifier).
 
 The traced services run beside the session's stack on the same Kafka and FerretDB, under their
 own topic prefix (`traced.*`) and database, so they see only this test's jobs."""
@@ -29,6 +30,7 @@ from jobstream.devstack.services import cli_path
 from jobstream.devstack.stack import ServiceSpec, StackLayout
 from jobstream.settings import CommonSettings
 from tests.e2e.conftest import RunningStack, wait_for
+from tests.e2e.receiver import serving as webhook_receiver
 
 pytestmark = pytest.mark.e2e
 CLIENT_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -105,6 +107,9 @@ def traced_specs(base: int) -> list[ServiceSpec]:
         ServiceSpec("traced-worker", [cli_path(), "worker", "parse"],
                     {"JOBSTREAM_WORKER_METRICS_PORT": str(base + 2)},
                     f"http://127.0.0.1:{base + 2}/health"),
+        ServiceSpec("traced-notifier", [cli_path(), "notifier"],
+                    {"JOBSTREAM_NOTIFIER_METRICS_PORT": str(base + 3)},
+                    f"http://127.0.0.1:{base + 3}/health"),
         ServiceSpec("traced-gateway", [cli_path(), "gateway"],
                     {"JOBSTREAM_GATEWAY_PORT": str(base)}, f"http://127.0.0.1:{base}/health"),
     ]  # fmt: skip
@@ -118,6 +123,7 @@ async def traced(running_stack: RunningStack, receiver: Receiver) -> AsyncIterat
         "JOBSTREAM_WORKER_SLUGS": "parse", "JOBSTREAM_OTEL_ENABLED": "true",
         "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{receiver.server_address[1]}",
         "OTEL_BSP_SCHEDULE_DELAY": "100", "JOBSTREAM_LOG_LEVEL": "WARNING",
+        "JOBSTREAM_WEBHOOK_ALLOW_LOOPBACK": "true",
     }  # fmt: skip
     layout: StackLayout = dataclasses.replace(running_stack.layout, extra_env=env)
     ports = layout.ports
@@ -142,7 +148,12 @@ async def test_one_jobs_spans_form_one_trace_across_processes(
         "endpoint": "/v1/documents/parse",
         "request": {"document": {"filename": "t.txt", "url": "data:text/plain,traced"}},
     }
-    async with httpx.AsyncClient(base_url=traced.url, headers={"Api-Key": traced.key}) as client:
+    async with (
+        httpx.AsyncClient(base_url=traced.url, headers={"Api-Key": traced.key}) as client,
+        webhook_receiver() as hooks,
+    ):
+        hook = {"url": hooks.url("/traced"), "events": ["job.completed"]}
+        assert (await client.post("/v1/webhooks", json=hook)).status_code == 200
         created = await client.post("/v1/jobs", json=body, headers={"traceparent": traceparent})
         assert created.status_code == 200, created.text
         job_id = created.json()["id"]
@@ -151,6 +162,11 @@ async def test_one_jobs_spans_form_one_trace_across_processes(
             return (await client.get(f"/v1/jobs/{job_id}")).json()["status"] == "completed"
 
         await wait_for(completed, what=f"{job_id} completed", timeout=60)
+
+        async def delivered() -> bool:
+            return bool(hooks.at("/traced"))
+
+        await wait_for(delivered, what="the webhook delivery", timeout=60)
 
     def trace() -> list[ExportedSpan]:
         return [s for s in receiver.spans if s.trace_id == CLIENT_TRACE]
@@ -167,6 +183,7 @@ async def test_one_jobs_spans_form_one_trace_across_processes(
         ("jobstream-worker-parse", "document.load"),
         ("jobstream-worker-parse", "send traced.events"),
         ("jobstream-projector", "apply traced.events"),
+        ("jobstream-notifier", "webhook deliver"),
     }
 
     async def all_exported() -> bool:
@@ -184,7 +201,13 @@ async def test_one_jobs_spans_form_one_trace_across_processes(
         at = spans[at.parent_id]
         ancestors.append(at)
     assert request in ancestors  # the worker's span descends from the HTTP request's
-    # Every span but the request's has its parent in the trace: one tree across three processes.
+    deliver = by_name[("jobstream-notifier", "webhook deliver")]
+    assert deliver.kind == 3  # SPAN_KIND_CLIENT in OTLP
+    assert (spans[deliver.parent_id].service, spans[deliver.parent_id].name) == (
+        "jobstream-worker-parse",
+        "send traced.events",
+    )  # the message of the completed event
+    # Every span but the request's has its parent in the trace: one tree across four processes.
     assert all(s.parent_id in spans for s in trace() if s is not request)
     applied = [s for s in trace() if s.name == "apply traced.events"]
     assert {spans[s.parent_id].service for s in applied} == {

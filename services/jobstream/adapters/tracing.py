@@ -66,11 +66,16 @@ def context_from_traceparent(traceparent: str | None) -> otel_context.Context | 
     return _propagator.extract({TRACEPARENT: traceparent})
 
 
-def context_from_headers(headers: Headers | None) -> otel_context.Context | None:
+def traceparent_of(headers: Headers | None) -> str | None:
+    """The `traceparent` a message's headers carry, if any."""
     for key, value in headers or ():
         if key == TRACEPARENT and value:
-            return context_from_traceparent(value.decode(errors="replace"))
+            return value.decode(errors="replace")
     return None
+
+
+def context_from_headers(headers: Headers | None) -> otel_context.Context | None:
+    return context_from_traceparent(traceparent_of(headers))
 
 
 def current_traceparent() -> str | None:

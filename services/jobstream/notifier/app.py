@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from jobstream.adapters import tracing
 from jobstream.adapters.kafka import make_consumer
 from jobstream.adapters.metrics import (
     WEBHOOK_MESSAGES,
@@ -46,7 +47,8 @@ async def record_batch(
                 continue  # the projector sends undecodable events to the DLQ
             await cache.covering(event.occurred_at.timestamp())
             hooks = cache.by_org.get(event.organization_id, [])
-            docs += plan(event, hooks, now=now)
+            traceparent = tracing.traceparent_of(record.headers)  # type: ignore[attr-defined]
+            docs += plan(event, hooks, now=now, traceparent=traceparent)
     await deliveries.insert_many(docs)
     WEBHOOK_MESSAGES.inc(len(docs))
     return len(docs)

@@ -12,7 +12,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from opentelemetry.trace import SpanKind, StatusCode
 
+from jobstream.adapters import tracing
 from jobstream.adapters.metrics import WEBHOOK_ABANDONED, WEBHOOK_DELIVERIES, WEBHOOK_DURATION
 from jobstream.adapters.mongo_webhooks import MongoDeliveryStore, MongoWebhookStore
 from jobstream.core.webhooks import (
@@ -54,9 +56,12 @@ class WebhookCache:
             await self.refresh()
 
 
-def plan(event: JobEvent, hooks: Sequence[Doc], *, now: float) -> list[Doc]:
+def plan(
+    event: JobEvent, hooks: Sequence[Doc], *, now: float, traceparent: str | None = None
+) -> list[Doc]:
     """The deliveries an event makes: one per endpoint of its organization that wants its type
-    and existed when it happened; the body is fixed here, so every attempt sends the same."""
+    and existed when it happened; the body is fixed here, so every attempt sends the same. The
+    event message's `traceparent` is kept: each attempt's span joins the job's trace."""
     occurred = event.occurred_at.timestamp()
     matching = [h for h in hooks if wants(h["events"], event.type) and h["created_at"] <= occurred]
     if not matching:
@@ -68,6 +73,8 @@ def plan(event: JobEvent, hooks: Sequence[Doc], *, now: float) -> list[Doc]:
         "event_type": public.type, "job_id": event.job_id, "body": body, "status": "pending",
         "attempts": 0, "created_at": now, "next_attempt_at": now,
     }  # fmt: skip
+    if traceparent:
+        common["traceparent"] = traceparent
     return [
         {"_id": delivery_id(event_id=event.event_id, webhook_id=h["_id"]), "webhook_id": h["_id"]}
         | common
@@ -112,16 +119,34 @@ class Sender:
                     secret=hook["secret"], msg_id=delivery["_id"], timestamp=timestamp, body=body
                 ),
             }  # fmt: skip
-            try:
-                with WEBHOOK_DURATION.time():
-                    answer = await self.client.post(hook["url"], content=body, headers=headers)
-                status = answer.status_code
-                error = None if 200 <= status < 300 else f"HTTP {status}"
-            except httpx.HTTPError as exc:
-                error = f"{type(exc).__name__}: {exc}"[:300]
+            status, error = await self._post(delivery, hook, body, headers)
         await self.deliveries.update(delivery["_id"], self.outcome(delivery, status, error, now))
         WEBHOOK_DELIVERIES.labels(result="success" if error is None else "failure").inc()
         return error is None
+
+    async def _post(
+        self, delivery: Doc, hook: Doc, body: bytes, headers: dict[str, str]
+    ) -> tuple[int | None, str | None]:
+        """The POST under a CLIENT span in the job's trace: (status code, error or None)."""
+        attributes = {
+            "http.request.method": "POST", "server.address": urlsplit(hook["url"]).hostname or "",
+            "jobstream.webhook.id": hook["_id"], "jobstream.job_id": delivery["job_id"],
+            "jobstream.webhook.attempt": int(delivery.get("attempts", 0)) + 1,
+        }  # fmt: skip
+        parent = tracing.context_from_traceparent(delivery.get("traceparent"))
+        with tracing.span("webhook deliver", kind=SpanKind.CLIENT, parent=parent,
+                          attributes=attributes) as span:  # fmt: skip
+            try:
+                with WEBHOOK_DURATION.time():
+                    answer = await self.client.post(hook["url"], content=body, headers=headers)
+            except httpx.HTTPError as exc:
+                span.set_status(StatusCode.ERROR, type(exc).__name__)
+                return None, f"{type(exc).__name__}: {exc}"[:300]
+            span.set_attribute("http.response.status_code", answer.status_code)
+            if 200 <= answer.status_code < 300:
+                return answer.status_code, None
+            span.set_status(StatusCode.ERROR, f"HTTP {answer.status_code}")
+            return answer.status_code, f"HTTP {answer.status_code}"
 
     def outcome(self, delivery: Doc, status: int | None, error: str | None, now: float) -> Doc:
         attempts = int(delivery.get("attempts", 0)) + 1
