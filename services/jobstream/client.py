@@ -4,8 +4,9 @@
         job = jobs.create("/v1/documents/parse", {"document": {...}}, idempotency_key="k1")
         done = jobs.wait(job.id)
 
-Answers are the API's own models (`jobstream_schemas.api`, `.batch`); idempotency keys go in the
-`Idempotency-Key` header of creates and batches. 429 and 503 are retried (up to
+Answers are the API's own models (`jobstream_schemas.api`, `.batch`, `.webhooks`); idempotency
+keys go in the `Idempotency-Key` header of creates and batches; webhooks are registered, listed,
+deleted, and their deliveries listed and re-sent. 429 and 503 are retried (up to
 `max_retries`) after the answer's `Retry-After` (seconds or an HTTP date) or an exponential
 backoff; so are connection failures, where nothing reached the server. Other errors raise
 `JobsAPIError` with the API's stable code.
@@ -17,15 +18,23 @@ import asyncio
 import json
 import random
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, TypeVar
 
 import httpx
 
+from jobstream import client_calls as calls
+from jobstream.client_calls import Call
 from jobstream.client_retry import JobsAPIError, RetryPolicy, error_of, final_response, retry_delay
 from jobstream_schemas.api import JobList, JobPublic, JobStatusPublic
 from jobstream_schemas.batch import JobBatchResult
+from jobstream_schemas.webhooks import (
+    WebhookDeleted,
+    WebhookDelivery,
+    WebhookDeliveryList,
+    WebhookList,
+    WebhookPublic,
+)
 
 T = TypeVar("T")
 
@@ -40,53 +49,6 @@ __all__ = ["EVENT_STATUS", "TERMINAL", "AsyncJobsClient", "JobsAPIError", "JobsC
 
 class WaitTimeoutError(TimeoutError):
     """The job was not terminal by the deadline."""
-
-
-@dataclass(frozen=True)
-class Call(Generic[T]):
-    """One API call: what to send and how to read the answer (shared by both clients)."""
-
-    method: str
-    path: str
-    parse: Callable[[bytes], T]
-    kwargs: dict[str, Any] = field(default_factory=dict)
-
-
-def _create(
-    endpoint: str, request: Mapping[str, Any], metadata: Mapping[str, str] | None,
-    idempotency_key: str | None,
-) -> Call[JobPublic]:  # fmt: skip
-    body: dict[str, Any] = {"endpoint": endpoint, "request": dict(request)}
-    if metadata:
-        body["metadata"] = dict(metadata)
-    headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
-    return Call("POST", "/v1/jobs", JobPublic.model_validate_json,
-                {"json": body, "headers": headers})  # fmt: skip
-
-
-def _batch(jobs: Sequence[Mapping[str, Any]], idempotency_key: str | None) -> Call[JobBatchResult]:
-    headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
-    return Call("POST", "/v1/jobs/batch", JobBatchResult.model_validate_json,
-                {"json": {"jobs": [dict(job) for job in jobs]}, "headers": headers})  # fmt: skip
-
-
-def _get(job_id: str, include_request: bool, include_response: bool) -> Call[JobPublic]:
-    params = {"include_request": str(include_request).lower(),
-              "include_response": str(include_response).lower()}  # fmt: skip
-    return Call("GET", f"/v1/jobs/{job_id}", JobPublic.model_validate_json, {"params": params})
-
-
-def _status(job_id: str) -> Call[JobStatusPublic]:
-    return Call("GET", f"/v1/jobs/{job_id}/status", JobStatusPublic.model_validate_json)
-
-
-def _list(filters: Mapping[str, Any]) -> Call[JobList]:
-    params = {key: value for key, value in filters.items() if value is not None}
-    return Call("GET", "/v1/jobs", JobList.model_validate_json, {"params": params})
-
-
-def _action(job_id: str, action: str) -> Call[JobPublic]:
-    return Call("POST", f"/v1/jobs/{job_id}/{action}", JobPublic.model_validate_json)
 
 
 def _wait(policy: RetryPolicy, attempt: int, response: httpx.Response | None) -> float | None:
@@ -141,31 +103,55 @@ class JobsClient:
         self, endpoint: str, request: Mapping[str, Any], *,
         metadata: Mapping[str, str] | None = None, idempotency_key: str | None = None,
     ) -> JobPublic:  # fmt: skip
-        return self.call(_create(endpoint, request, metadata, idempotency_key))
+        return self.call(calls.create_job(endpoint, request, metadata, idempotency_key))
 
     def create_batch(
         self, jobs: Sequence[Mapping[str, Any]], *, idempotency_key: str | None = None
     ) -> JobBatchResult:
         """`POST /v1/jobs/batch`: `data[i]` is the Job or the error of `jobs[i]`."""
-        return self.call(_batch(jobs, idempotency_key))
+        return self.call(calls.create_batch(jobs, idempotency_key))
 
     def get(
         self, job_id: str, *, include_request: bool = False, include_response: bool = False
     ) -> JobPublic:
-        return self.call(_get(job_id, include_request, include_response))
+        return self.call(calls.get_job(job_id, include_request, include_response))
 
     def status(self, job_id: str) -> JobStatusPublic:
-        return self.call(_status(job_id))
+        return self.call(calls.job_status(job_id))
 
     def list(self, **filters: Any) -> JobList:
         """One page; filters as the API names them (status, endpoint, limit, after, before...)."""
-        return self.call(_list(filters))
+        return self.call(calls.list_jobs(filters))
 
     def cancel(self, job_id: str) -> JobPublic:
-        return self.call(_action(job_id, "cancel"))
+        return self.call(calls.job_action(job_id, "cancel"))
 
     def retry_job(self, job_id: str) -> JobPublic:
-        return self.call(_action(job_id, "retry"))
+        return self.call(calls.job_action(job_id, "retry"))
+
+    def create_webhook(
+        self, url: str, *, events: Sequence[str] | None = None, description: str | None = None
+    ) -> WebhookPublic:
+        """Register an endpoint; the answer's `secret` (shown once) verifies signatures."""
+        return self.call(calls.create_webhook(url, events, description))
+
+    def list_webhooks(self) -> WebhookList:
+        return self.call(calls.list_webhooks())
+
+    def get_webhook(self, webhook_id: str) -> WebhookPublic:
+        return self.call(calls.get_webhook(webhook_id))
+
+    def delete_webhook(self, webhook_id: str) -> WebhookDeleted:
+        return self.call(calls.delete_webhook(webhook_id))
+
+    def deliveries(
+        self, webhook_id: str, *, status: str | None = None, limit: int = 20
+    ) -> WebhookDeliveryList:
+        """The endpoint's deliveries, newest first."""
+        return self.call(calls.deliveries(webhook_id, status, limit))
+
+    def retry_delivery(self, webhook_id: str, delivery_id: str) -> WebhookDelivery:
+        return self.call(calls.retry_delivery(webhook_id, delivery_id))
 
     def events(self, job_id: str, *, timeout: float = 600.0) -> Iterator[dict[str, Any]]:
         """`GET /v1/jobs/{id}/events` (server-sent events): each event's JSON, until the stream
@@ -236,29 +222,53 @@ class AsyncJobsClient:
         self, endpoint: str, request: Mapping[str, Any], *,
         metadata: Mapping[str, str] | None = None, idempotency_key: str | None = None,
     ) -> JobPublic:  # fmt: skip
-        return await self.call(_create(endpoint, request, metadata, idempotency_key))
+        return await self.call(calls.create_job(endpoint, request, metadata, idempotency_key))
 
     async def create_batch(
         self, jobs: Sequence[Mapping[str, Any]], *, idempotency_key: str | None = None
     ) -> JobBatchResult:
-        return await self.call(_batch(jobs, idempotency_key))
+        return await self.call(calls.create_batch(jobs, idempotency_key))
 
     async def get(
         self, job_id: str, *, include_request: bool = False, include_response: bool = False
     ) -> JobPublic:
-        return await self.call(_get(job_id, include_request, include_response))
+        return await self.call(calls.get_job(job_id, include_request, include_response))
 
     async def status(self, job_id: str) -> JobStatusPublic:
-        return await self.call(_status(job_id))
+        return await self.call(calls.job_status(job_id))
 
     async def list(self, **filters: Any) -> JobList:
-        return await self.call(_list(filters))
+        return await self.call(calls.list_jobs(filters))
 
     async def cancel(self, job_id: str) -> JobPublic:
-        return await self.call(_action(job_id, "cancel"))
+        return await self.call(calls.job_action(job_id, "cancel"))
 
     async def retry_job(self, job_id: str) -> JobPublic:
-        return await self.call(_action(job_id, "retry"))
+        return await self.call(calls.job_action(job_id, "retry"))
+
+    async def create_webhook(
+        self, url: str, *, events: Sequence[str] | None = None, description: str | None = None
+    ) -> WebhookPublic:
+        """Register an endpoint; the answer's `secret` (shown once) verifies signatures."""
+        return await self.call(calls.create_webhook(url, events, description))
+
+    async def list_webhooks(self) -> WebhookList:
+        return await self.call(calls.list_webhooks())
+
+    async def get_webhook(self, webhook_id: str) -> WebhookPublic:
+        return await self.call(calls.get_webhook(webhook_id))
+
+    async def delete_webhook(self, webhook_id: str) -> WebhookDeleted:
+        return await self.call(calls.delete_webhook(webhook_id))
+
+    async def deliveries(
+        self, webhook_id: str, *, status: str | None = None, limit: int = 20
+    ) -> WebhookDeliveryList:
+        """The endpoint's deliveries, newest first."""
+        return await self.call(calls.deliveries(webhook_id, status, limit))
+
+    async def retry_delivery(self, webhook_id: str, delivery_id: str) -> WebhookDelivery:
+        return await self.call(calls.retry_delivery(webhook_id, delivery_id))
 
     async def wait(
         self, job_id: str, *, timeout: float = 600.0, interval: float = 0.5

@@ -1,6 +1,6 @@
 """`jobstream jobs ...` and `jobstream.client` against the running stack: create with --wait
-(one file, several, a batch), the exit codes a shell sees, get/list/cancel/retry/watch, and the
-async client with an idempotency key."""
+(one file, several, a batch), the exit codes a shell sees, get/list/cancel/retry/watch, the
+async client with an idempotency key, and both clients managing webhooks and their deliveries."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 from fpdf import FPDF
 
-from jobstream.client import AsyncJobsClient
+from jobstream.client import AsyncJobsClient, JobsAPIError, JobsClient
+from jobstream_schemas.webhooks import WebhookDelivery
 from tests.e2e.conftest import RunningStack, wait_for
+from tests.e2e.receiver import serving
 
 pytestmark = pytest.mark.e2e
 JOBSTREAM = str(Path(sys.executable).parent / "jobstream")
@@ -148,3 +150,38 @@ async def test_the_async_client_with_an_idempotency_key(running_stack: RunningSt
 async def _started(stack: RunningStack, job_id: str) -> bool:
     async with stack.client() as client:
         return bool((await client.get(f"/v1/jobs/{job_id}")).json()["status"] == "in_progress")
+
+
+async def test_the_clients_manage_webhooks_and_their_deliveries(
+    running_stack: RunningStack,
+) -> None:
+    url, key = running_stack.url, running_stack.keys["org_b"]
+    document = {"filename": "w.txt", "url": "data:text/plain,client webhook"}
+    async with serving() as receiver, AsyncJobsClient(url, key) as client:
+        hook = await client.create_webhook(
+            receiver.url("/client"), events=["job.completed"], description="client test"
+        )
+        assert hook.secret and hook.events == ["job.completed"]
+        assert hook.id in {h.id for h in (await client.list_webhooks()).data}
+        assert (await client.get_webhook(hook.id)).secret is None  # shown once
+        job = await client.create("/v1/documents/parse", {"document": document})
+        await client.wait(job.id, timeout=60)
+
+        async def succeeded() -> list[WebhookDelivery]:
+            return (await client.deliveries(hook.id, status="succeeded")).data
+
+        (delivery,) = await wait_for(succeeded, what="the delivery", timeout=60)
+        assert (delivery.job_id, delivery.event_type) == (job.id, "job.completed")
+        assert (await client.retry_delivery(hook.id, delivery.id)).id == delivery.id
+
+        async def twice() -> bool:
+            return len(receiver.at("/client")) >= 2
+
+        await wait_for(twice, what="the re-sent delivery", timeout=60)
+        assert {r.headers["webhook-id"] for r in receiver.at("/client")} == {delivery.id}
+        with JobsClient(url, key) as blocking:  # the blocking client, off the event loop
+            deleted = await asyncio.to_thread(blocking.delete_webhook, hook.id)
+            assert deleted.deleted and deleted.id == hook.id
+            with pytest.raises(JobsAPIError) as caught:
+                await asyncio.to_thread(blocking.get_webhook, hook.id)
+        assert caught.value.status == 404
