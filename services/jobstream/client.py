@@ -26,15 +26,9 @@ import httpx
 from jobstream import client_calls as calls
 from jobstream.client_calls import Call
 from jobstream.client_retry import JobsAPIError, RetryPolicy, error_of, final_response, retry_delay
+from jobstream_schemas import webhooks as hooks
 from jobstream_schemas.api import JobList, JobPublic, JobStatusPublic
 from jobstream_schemas.batch import JobBatchResult
-from jobstream_schemas.webhooks import (
-    WebhookDeleted,
-    WebhookDelivery,
-    WebhookDeliveryList,
-    WebhookList,
-    WebhookPublic,
-)
 
 T = TypeVar("T")
 
@@ -131,26 +125,26 @@ class JobsClient:
 
     def create_webhook(
         self, url: str, *, events: Sequence[str] | None = None, description: str | None = None
-    ) -> WebhookPublic:
+    ) -> hooks.WebhookPublic:
         """Register an endpoint; the answer's `secret` (shown once) verifies signatures."""
         return self.call(calls.create_webhook(url, events, description))
 
-    def list_webhooks(self) -> WebhookList:
+    def list_webhooks(self) -> hooks.WebhookList:
         return self.call(calls.list_webhooks())
 
-    def get_webhook(self, webhook_id: str) -> WebhookPublic:
+    def get_webhook(self, webhook_id: str) -> hooks.WebhookPublic:
         return self.call(calls.get_webhook(webhook_id))
 
-    def delete_webhook(self, webhook_id: str) -> WebhookDeleted:
+    def delete_webhook(self, webhook_id: str) -> hooks.WebhookDeleted:
         return self.call(calls.delete_webhook(webhook_id))
 
     def deliveries(
         self, webhook_id: str, *, status: str | None = None, limit: int = 20
-    ) -> WebhookDeliveryList:
+    ) -> hooks.WebhookDeliveryList:
         """The endpoint's deliveries, newest first."""
         return self.call(calls.deliveries(webhook_id, status, limit))
 
-    def retry_delivery(self, webhook_id: str, delivery_id: str) -> WebhookDelivery:
+    def retry_delivery(self, webhook_id: str, delivery_id: str) -> hooks.WebhookDelivery:
         return self.call(calls.retry_delivery(webhook_id, delivery_id))
 
     def events(self, job_id: str, *, timeout: float = 600.0) -> Iterator[dict[str, Any]]:
@@ -248,26 +242,26 @@ class AsyncJobsClient:
 
     async def create_webhook(
         self, url: str, *, events: Sequence[str] | None = None, description: str | None = None
-    ) -> WebhookPublic:
+    ) -> hooks.WebhookPublic:
         """Register an endpoint; the answer's `secret` (shown once) verifies signatures."""
         return await self.call(calls.create_webhook(url, events, description))
 
-    async def list_webhooks(self) -> WebhookList:
+    async def list_webhooks(self) -> hooks.WebhookList:
         return await self.call(calls.list_webhooks())
 
-    async def get_webhook(self, webhook_id: str) -> WebhookPublic:
+    async def get_webhook(self, webhook_id: str) -> hooks.WebhookPublic:
         return await self.call(calls.get_webhook(webhook_id))
 
-    async def delete_webhook(self, webhook_id: str) -> WebhookDeleted:
+    async def delete_webhook(self, webhook_id: str) -> hooks.WebhookDeleted:
         return await self.call(calls.delete_webhook(webhook_id))
 
     async def deliveries(
         self, webhook_id: str, *, status: str | None = None, limit: int = 20
-    ) -> WebhookDeliveryList:
+    ) -> hooks.WebhookDeliveryList:
         """The endpoint's deliveries, newest first."""
         return await self.call(calls.deliveries(webhook_id, status, limit))
 
-    async def retry_delivery(self, webhook_id: str, delivery_id: str) -> WebhookDelivery:
+    async def retry_delivery(self, webhook_id: str, delivery_id: str) -> hooks.WebhookDelivery:
         return await self.call(calls.retry_delivery(webhook_id, delivery_id))
 
     async def wait(
