@@ -1,17 +1,19 @@
-"""The PDF and image loaders report their Tesseract time as `metadata["ocr_seconds"]`, and the
-worker adds up the chunks of a document and reads the value defensively. Tesseract is replaced by
+"""The PDF and image loaders (and the email loader, for its attachments) report their Tesseract
+time as `metadata["ocr_seconds"]`, and the worker adds up the chunks of a document and reads the
+value defensively. Tesseract is replaced by
 a fake that answers a fixed TSV and advances a fake clock by a known amount per call."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from email.message import EmailMessage
 
 import pytest
 from PIL import Image
 from reportlab.pdfgen import canvas
 
-from jobstream.documents.loaders import ocr
+from jobstream.documents.loaders import load_document, ocr
 from jobstream.documents.loaders.images import load_image
 from jobstream.documents.loaders.options import LoadOptions
 from jobstream.documents.loaders.pdf import load_pdf
@@ -110,6 +112,31 @@ def test_language_detection_reads_twice_and_both_calls_count(
     document = load_image(png(), options=LoadOptions())
     assert [tuple(call) for call in tesseract_calls] == [("eng",), ("deu",)]
     assert document.metadata["ocr_seconds"] == f"{2 * SECONDS_PER_CALL:.3f}"
+
+
+def email_with(*attachments: tuple[str, str, bytes]) -> bytes:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "a@example.com", "b@example.com", "Scans"
+    message.set_content("Two scans attached.")
+    for name, subtype, data in attachments:
+        main, _, sub = subtype.partition("/")
+        message.add_attachment(data, maintype=main, subtype=sub, filename=name)
+    return message.as_bytes()
+
+
+def test_an_email_reports_its_attachments_ocr_time(tesseract_calls: list[object]) -> None:
+    data = email_with(("one.png", "image/png", png()), ("two.pdf", "application/pdf", pdf("")))
+    document = load_document(data, filename="m.eml", mime_type=None, options=LoadOptions())
+    assert [page.source for page in document.pages][1:] == ["ocr", "ocr"]
+    assert document.metadata["ocr_seconds"] == f"{2 * SECONDS_PER_CALL:.3f}"
+    assert document.metadata["subject"] == "Scans"
+    text_only = email_with(("notes.txt", "text/plain", b"plain notes"))
+    assert (
+        "ocr_seconds"
+        not in load_document(
+            text_only, filename="n.eml", mime_type=None, options=LoadOptions()
+        ).metadata
+    )
 
 
 def chunk(**metadata: str) -> Document:

@@ -25,6 +25,7 @@ from typing import Final
 from jobstream.documents.errors import DocumentError
 from jobstream.documents.loaders.blocks import native_page, paragraphs_of, text_block
 from jobstream.documents.loaders.html import html_blocks
+from jobstream.documents.loaders.ocr import OCR_SECONDS_KEY
 from jobstream.documents.loaders.ooxml import refuse_over
 from jobstream.documents.loaders.options import LoadOptions
 from jobstream.documents.loaders.text import decode_text
@@ -128,8 +129,9 @@ def _attachment_page_count(attachment: _Attachment) -> int:
 
 def _attachment_pages(
     attachment: _Attachment, *, offset: int, pages: range, options: LoadOptions
-) -> list[Page]:
-    """The attachment's pages `pages` (1-based within it), numbered after `offset` pages."""
+) -> tuple[list[Page], float | None]:
+    """The attachment's pages `pages` (1-based within it), numbered after `offset` pages, and
+    the Tesseract seconds its loader reported (None when nothing was OCR'd)."""
     from jobstream.documents.loaders import load_document  # the dispatcher imports this module
 
     ranged = dataclasses.replace(options, first_page=pages.start, last_page=pages.stop - 1)
@@ -139,11 +141,13 @@ def _attachment_pages(
                                      mime_type=attachment.mime_type, options=ranged)  # fmt: skip
     except DocumentError as exc:
         note = f"The attachment {attachment.name} could not be read ({exc.code}): {exc.message}"
-        return [native_page(offset + 1, [text_block(note)], label=attachment.label)]
-    return [
+        return [native_page(offset + 1, [text_block(note)], label=attachment.label)], None
+    numbered = [
         dataclasses.replace(page, number=offset + page.number, label=attachment.label)
         for page in document.pages
     ]
+    reported = document.metadata.get(OCR_SECONDS_KEY)
+    return numbered, None if reported is None else float(reported)
 
 
 def _header_block(message: EmailMessage) -> Block | None:
@@ -172,15 +176,21 @@ def load_eml(data: bytes, *, filename: str, options: LoadOptions) -> Document:
     if first <= 1:
         blocks = [_header_block(message), *_body_blocks(message)]
         pages.append(native_page(1, blocks, label="email"))
-    offset = 1
+    offset, ocr_seconds = 1, []
     for attachment, count in zip(attachments, counts, strict=True):
         wanted = range(max(1, first - offset), min(count, last - offset) + 1)
         if wanted:
-            pages += _attachment_pages(attachment, offset=offset, pages=wanted, options=options)
+            read, seconds = _attachment_pages(
+                attachment, offset=offset, pages=wanted, options=options
+            )
+            pages += read
+            ocr_seconds += [] if seconds is None else [seconds]
         offset += count
     metadata = {
         name.lower(): str(message[name]) for name in _SHOWN_HEADERS if message[name] is not None
     }
+    if ocr_seconds:  # the attachments' Tesseract time, as the PDF and image loaders report it
+        metadata[OCR_SECONDS_KEY] = f"{sum(ocr_seconds):.3f}"
     return Document(
         pages=tuple(pages), mime_type=MIME_TYPE, filename=filename, format="eml", metadata=metadata
     )
