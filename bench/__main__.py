@@ -1,7 +1,8 @@
 """`make bench` / `python -m bench`: every measurement in one run, then the JSON and the table.
 
 Order: the documents phase first (in this process, no stack: parse and OCR pages/s beside
-pdftotext and tesseract, bench/documents.py); then a fresh jobstream stack runs the end-to-end
+pdftotext and tesseract, bench/documents.py); then extract and classify jobs end to end on a
+stack of their own (bench/understanding_e2e.py); then a fresh jobstream stack runs the end-to-end
 workload (peak RSS is read right after it) and the same below capacity, the raw-aiokafka pipe on
 the same broker, gateway latency per offered rate, then lists over read models seeded up to
 1,000,000 documents; the stack is stopped and Celery + Redis run the same two workloads on a
@@ -29,10 +30,13 @@ from bench.list_latency import run_list_latency
 from bench.profiling import flame_graphs
 from bench.raw_kafka import run_raw_kafka
 from bench.stack import ORGANIZATION, BenchStack, fresh_stack
+from bench.understanding_e2e import PHASE as UNDERSTANDING_E2E
+from bench.understanding_e2e import UnderstandingOptions, run_understanding_e2e
+from bench.understanding_report import understanding_table
 from jobstream.adapters.kafka import topic_reader
 from jobstream.settings import CommonSettings
 
-PHASES = ("documents", "jobstream", "raw_kafka", "gateway", "list", "celery")
+PHASES = ("documents", UNDERSTANDING_E2E, "jobstream", "raw_kafka", "gateway", "list", "celery")
 NOOP_REQUEST: dict[str, Any] = {}
 
 
@@ -56,6 +60,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--list-requests", type=int, default=5, help="timed requests per page")
     parser.add_argument(
         "--documents-seconds", type=float, default=10, help="documents phase: seconds per side"
+    )
+    parser.add_argument(
+        "--understanding-jobs", type=int, default=300, help="extract / classify jobs, each"
+    )
+    parser.add_argument(
+        "--understanding-rate", type=float, default=100, help="their offered rate (saturated)"
+    )
+    parser.add_argument(
+        "--understanding-light-jobs", type=int, default=100, help="below-capacity jobs, each"
     )
     parser.add_argument("--only", default=",".join(PHASES), help="phases to run, comma list")
     parser.add_argument("--results-dir", type=Path, default=Path("bench/results"))
@@ -170,6 +183,15 @@ async def main() -> None:
                 "tools": tool_versions(),
                 **run_documents(options, say=say),
             }
+        if UNDERSTANDING_E2E in phases:  # a stack of its own, before the no-op workloads
+            understanding = UnderstandingOptions(
+                jobs=args.understanding_jobs, rate=args.understanding_rate,
+                light_jobs=args.understanding_light_jobs,
+            )  # fmt: skip
+            results[UNDERSTANDING_E2E] = await guarded(
+                UNDERSTANDING_E2E,
+                run_understanding_e2e(Path(tmp) / "understanding", understanding, say=say),
+            )
         if phases & {"jobstream", "raw_kafka", "gateway", "list"}:
             results |= await run_jobstream_phases(args, phases, Path(tmp) / "stack")
         if "celery" in phases:
@@ -201,6 +223,8 @@ async def main() -> None:
         print(report.table(document))
     if "documents" in document:
         print(report.documents_table(document))
+    if UNDERSTANDING_E2E in document:
+        print(understanding_table(document))
 
 
 if __name__ == "__main__":

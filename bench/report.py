@@ -1,7 +1,8 @@
 """The results document (`bench/results/<timestamp>.json`) and its table in docs/benchmarks.md.
 
-Each table sits between two markers in the doc (the pipeline's, the documents phase's); a run
-rewrites the tables of the phases it ran; everything else there is written by hand.
+Each table sits between two markers in the doc (the pipeline's, the documents phase's, the
+understanding end-to-end phase's); a run rewrites the tables of the phases it ran; everything
+else there is written by hand.
 """
 
 from __future__ import annotations
@@ -14,12 +15,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bench.understanding_report import understanding_table
 from jobstream.devstack import infra
 
 BEGIN = "<!-- bench:table:begin (written by `make bench`) -->"
 END = "<!-- bench:table:end -->"
 DOCUMENTS_BEGIN = "<!-- bench:documents:begin (written by `make bench`) -->"
 DOCUMENTS_END = "<!-- bench:documents:end -->"
+UNDERSTANDING_BEGIN = "<!-- bench:understanding:begin (written by `make bench`) -->"
+UNDERSTANDING_END = "<!-- bench:understanding:end -->"
+UNDERSTANDING_PHASE = "understanding_e2e"  # bench/understanding_e2e.py PHASE
 PIPELINE_PHASES = ("jobstream", "celery", "raw_kafka")
 
 
@@ -225,7 +230,8 @@ def table(doc: dict[str, Any]) -> str:
 
 
 def write_table(doc: dict[str, Any], docs_path: Path, *, json_path: Path) -> None:
-    """Rewrite the blocks of the phases that ran: the pipeline table, the documents table."""
+    """Rewrite the blocks of the phases that ran: the pipeline table, the documents table,
+    the understanding end-to-end table."""
     text = docs_path.read_text() if docs_path.exists() else "# Benchmarks\n"
     if any(name in doc for name in PIPELINE_PHASES):
         block = f"{table(doc)}\n\nFull results: `{json_path}`."
@@ -233,6 +239,9 @@ def write_table(doc: dict[str, Any], docs_path: Path, *, json_path: Path) -> Non
     if "documents" in doc:
         block = documents_table(doc) + f"\n\nFull results: `{json_path}`."
         text = _replace_block(text, DOCUMENTS_BEGIN, DOCUMENTS_END, block)
+    if UNDERSTANDING_PHASE in doc:
+        block = understanding_table(doc) + f"\n\nFull results: `{json_path}`."
+        text = _replace_block(text, UNDERSTANDING_BEGIN, UNDERSTANDING_END, block)
     docs_path.write_text(text)
 
 
