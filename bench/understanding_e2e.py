@@ -7,12 +7,13 @@ in English, German and French), sent as `data:` URLs in `POST /v1/jobs` (the gat
 the larger ones to S3 as it does for any client), extract jobs with the evaluation's invoice
 schema, classify jobs into its six categories.
 
-Per endpoint, two open-loop runs: *saturated* (offered faster than one worker goes; throughput =
-jobs / (first intended send → every job terminal in the read model)) and *below capacity* (a
-third of that throughput offered: the latency a job sees when nothing queues). A job's latency
-runs from its `job.created` event (the gateway, after storing it) to its terminal event (the
-worker), both read from `jobs.events`. The same work in process (load + engine, one process,
-no stack) is measured first, on a quiet machine, for the comparison.
+After a warm-up (a dozen jobs per endpoint: the CPU pools start, imports and the broker's JIT
+warm), per endpoint two open-loop runs: *saturated* (offered faster than one worker goes;
+throughput = jobs / (first intended send → every job terminal in the read model)) and *below
+capacity* (a third of that throughput offered: the latency a job sees when nothing queues). A
+job's latency runs from its `job.created` event (the gateway, after storing it) to its terminal
+event (the worker), both read from `jobs.events`. The same work in process (load + engine, one
+process, no stack) is measured first, on a quieter machine, for the comparison.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class UnderstandingOptions:
     light_jobs: int = 100  # per endpoint, below-capacity run (0: skip)
     light_share: float = 1 / 3  # below-capacity rate as a share of the measured throughput
     in_process_seconds: float = 5.0  # per side of the in-process measurement
+    warmup_jobs: int = 12  # per endpoint, untimed, before the runs
 
 
 def tree_cpu_seconds(bench: BenchStack) -> dict[str, float]:
@@ -232,6 +234,9 @@ async def run_understanding_e2e(
         watcher = LifecycleWatcher(bench.kafka_bootstrap)
         await watcher.start()
         try:
+            for name, endpoint in ENDPOINTS.items():  # warm up: pool processes, imports, JIT
+                await run_once(bench, watcher, endpoint=endpoint, requests=requests[name],
+                               jobs=options.warmup_jobs, rate=5.0)  # fmt: skip
             for name in ENDPOINTS:
                 run = await _endpoint_runs(bench, watcher, name, requests[name], options, say)
                 ours = run["throughput_jobs_per_s"]
