@@ -5,8 +5,8 @@ pdftotext and tesseract, bench/documents.py); then extract and classify jobs end
 stack of their own (bench/understanding_e2e.py); then a fresh jobstream stack runs the end-to-end
 workload (peak RSS is read right after it) and the same below capacity, the raw-aiokafka pipe on
 the same broker, gateway latency per offered rate, then lists over read models seeded up to
-1,000,000 documents; the stack is stopped and Celery + Redis run the same two workloads on a
-quiet machine.
+1,000,000 documents, then 1,000 concurrent event streams on the gateway (bench/sse_streams.py);
+the stack is stopped and Celery + Redis run the same two workloads on a quiet machine.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from bench.jobstream_e2e import run_jobstream
 from bench.list_latency import run_list_latency
 from bench.profiling import flame_graphs
 from bench.raw_kafka import run_raw_kafka
+from bench.sse_streams import run_sse_streams
 from bench.stack import ORGANIZATION, BenchStack, fresh_stack
 from bench.understanding_e2e import PHASE as UNDERSTANDING_E2E
 from bench.understanding_e2e import UnderstandingOptions, run_understanding_e2e
@@ -36,7 +37,16 @@ from bench.understanding_report import understanding_table
 from jobstream.adapters.kafka import topic_reader
 from jobstream.settings import CommonSettings
 
-PHASES = ("documents", UNDERSTANDING_E2E, "jobstream", "raw_kafka", "gateway", "list", "celery")
+PHASES = (
+    "documents",
+    UNDERSTANDING_E2E,
+    "jobstream",
+    "raw_kafka",
+    "gateway",
+    "list",
+    "sse",
+    "celery",
+)
 NOOP_REQUEST: dict[str, Any] = {}
 
 
@@ -69,6 +79,10 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--understanding-light-jobs", type=int, default=100, help="below-capacity jobs, each"
+    )
+    parser.add_argument("--sse-streams", type=int, default=1000, help="concurrent SSE streams")
+    parser.add_argument(
+        "--sse-org-streams", type=int, default=100, help="of them GET /v1/events (others per job)"
     )
     parser.add_argument("--only", default=",".join(PHASES), help="phases to run, comma list")
     parser.add_argument("--results-dir", type=Path, default=Path("bench/results"))
@@ -163,6 +177,13 @@ async def run_jobstream_phases(
                     bench, sizes=sizes, requests=args.list_requests, organization_id=ORGANIZATION
                 ),
             )
+        if "sse" in phases:
+            say(f"sse: {args.sse_streams} concurrent streams ({args.sse_org_streams} org streams)")
+            results["sse_streams"] = await guarded(
+                "sse",
+                run_sse_streams(bench, streams=args.sse_streams, org_streams=args.sse_org_streams),
+            )
+            say(f"sse: {results['sse_streams'].get('connected')} streams connected")
     return results
 
 
@@ -192,7 +213,7 @@ async def main() -> None:
                 UNDERSTANDING_E2E,
                 run_understanding_e2e(Path(tmp) / "understanding", understanding, say=say),
             )
-        if phases & {"jobstream", "raw_kafka", "gateway", "list"}:
+        if phases & {"jobstream", "raw_kafka", "gateway", "list", "sse"}:
             results |= await run_jobstream_phases(args, phases, Path(tmp) / "stack")
         if "celery" in phases:
             say(f"celery: {args.jobs} no-op tasks at {args.rate}/s offered")

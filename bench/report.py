@@ -25,7 +25,14 @@ DOCUMENTS_END = "<!-- bench:documents:end -->"
 UNDERSTANDING_BEGIN = "<!-- bench:understanding:begin (written by `make bench`) -->"
 UNDERSTANDING_END = "<!-- bench:understanding:end -->"
 UNDERSTANDING_PHASE = "understanding_e2e"  # bench/understanding_e2e.py PHASE
+SSE_BEGIN = "<!-- bench:sse:begin (written by `make bench`) -->"
+SSE_END = "<!-- bench:sse:end -->"
 PIPELINE_PHASES = ("jobstream", "celery", "raw_kafka")
+SSE_ROWS = (
+    ("connect_org_streams", "opening the org streams"), ("create_jobs", "one batch call"),
+    ("connect_job_streams", "opening the job streams"), ("idle_open", "streams open, idle"),
+    ("drive", "jobs running through"),
+)  # fmt: skip
 
 
 def machine() -> dict[str, Any]:
@@ -242,7 +249,47 @@ def write_table(doc: dict[str, Any], docs_path: Path, *, json_path: Path) -> Non
     if UNDERSTANDING_PHASE in doc:
         block = understanding_table(doc) + f"\n\nFull results: `{json_path}`."
         text = _replace_block(text, UNDERSTANDING_BEGIN, UNDERSTANDING_END, block)
+    if "sse_streams" in doc:
+        block = sse_table(doc) + f"\n\nFull results: `{json_path}`."
+        text = _replace_block(text, SSE_BEGIN, SSE_END, block)
     docs_path.write_text(text)
+
+
+def sse_table(doc: dict[str, Any]) -> str:
+    """The event-stream phase: streams connected, events delivered, latency, gateway cost."""
+    run, m = doc["sse_streams"], doc["machine"]
+    if "error" in run:
+        return f"Event streams phase failed: {run['error']}"
+    gw, lat = run["gateway"], run["delivery_latency_ms"]
+    kafka = run.get("latency_from_kafka_timestamp_ms", {})
+    plain = run.get("plain_consumer_latency_from_kafka_timestamp_ms", {})
+    return "\n".join([
+        f"Run {doc['started_at']} at `{doc['revision']}` on {m['cores']} cores ({m['cpu']}): "
+        f"{run['streams']:,} concurrent streams on one gateway ({run['job_streams']:,} "
+        f"`GET /v1/jobs/{{id}}/events`, {run['org_streams']:,} `GET /v1/events`), "
+        f"{run['jobs']:,} no-op jobs driven through in {run['drive_seconds']} s.",
+        "",
+        "| streams connected | events expected | received | gaps | duplicates | jobs out of order "
+        "| latency p50 | p99 | max |",
+        "|---|---|---|---|---|---|---|---|---|",
+        f"| {run['connected']:,} / {run['streams']:,} | {run['events_expected']:,} | "
+        f"{run['events_received']:,} | {run['gaps']} | {run['duplicates']} | "
+        f"{run['jobs_out_of_order']} | {_ms(lat, 'p50')} | {_ms(lat, 'p99')} | {_ms(lat, 'max')} |",
+        "",
+        "| gateway | seconds | CPU seconds | CPU (share of a core) | RSS after |",
+        "|---|---|---|---|---|",
+        *(
+            f"| {label} | {gw[key]['seconds']} | {gw[key]['cpu_seconds']} | "
+            f"{gw[key]['cpu_share_of_one_core']} | {_num(gw[key]['rss_mib'], ' MiB')} |"
+            for key, label in SSE_ROWS
+        ),
+        "",
+        f"Gateway RSS before the streams: {_num(gw['rss_mib_before'], ' MiB')}. Latency runs "
+        "from the event's `occurred_at` to its receipt; from the record's Kafka timestamp (the "
+        f"producer's send) it is p50 {_ms(kafka, 'p50')}, p99 {_ms(kafka, 'p99')}; a plain Kafka "
+        f"consumer in the bench process got the same records at p50 {_ms(plain, 'p50')}, "
+        f"p99 {_ms(plain, 'p99')}.",
+    ])  # fmt: skip
 
 
 def documents_table(doc: dict[str, Any]) -> str:

@@ -60,6 +60,23 @@ def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return uvloop.new_event_loop
 
 
+def raise_open_file_limit() -> int:
+    """Lift the soft open-file limit to the hard one (as Go's runtime does for every program): a
+    gateway holds a socket per event stream, and the usual soft 1,024 stops it short of a
+    thousand streams. Returns the soft limit now in force."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        target = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 20)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass  # a container may forbid it; the limit stays what it was
+    return soft
+
+
 def cmd_gateway(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -69,6 +86,7 @@ def cmd_gateway(args: argparse.Namespace) -> int:
     settings = GatewaySettings()
     logs.configure("gateway", settings.log_level)
     tracing.configure("gateway", enabled=settings.otel_enabled)
+    raise_open_file_limit()
     app = create_app(settings)
     uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)
     tracing.shutdown()

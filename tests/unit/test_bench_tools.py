@@ -107,3 +107,50 @@ def test_side_by_side_takes_turns_after_a_warm_up_each() -> None:
     (ours_rate, ours_units), (tool_rate, tool_units) = side_by_side(ours, tool, seconds=0)
     assert calls == ["ours", "tool", "ours", "tool"]
     assert (ours_units, tool_units) == (3, 5) and ours_rate > 0 and tool_rate > 0
+
+
+def test_the_event_stream_phase_counts_gaps_duplicates_and_order() -> None:
+    from bench.sse_scoring import StreamLog, Truth, score, take_events
+
+    def block(event_id: str, job: str, kind: str = "job.started") -> bytes:
+        data = f'{{"id":"{event_id}","job_id":"{job}","type":"{kind}"}}'
+        return f"id: 0-1\nevent: {kind}\ndata: {data}".encode()
+
+    truth = Truth({"job_a": ["a1", "a2", "a3"], "job_b": ["b1", "b2"]},
+                  {"a1": 10.0, "a2": 11.0, "a3": 12.0, "b1": 10.0, "b2": 11.0},
+                  {"a1": 10.5, "a2": 11.5, "a3": 12.5, "b1": 10.5, "b2": 11.5})  # fmt: skip
+    job = StreamLog("/v1/jobs/job_a/events", "job")
+    for event_id, at in (("a1", 10.2), ("a3", 12.1), ("a2", 12.2), ("a2", 12.3)):
+        take_events(job, block(event_id, "job_a"), at)  # a3 before a2, a2 twice
+    org = StreamLog("/v1/events", "org")
+    take_events(org, b": connected", 10.5)
+    take_events(org, b": ping", 10.6)
+    for event_id, job_id in (("a2", "job_a"), ("a3", "job_a"), ("b2", "job_b")):
+        take_events(org, block(event_id, job_id), 12.5)  # a1 and b1 before it connected: gaps
+    result = score([job, org], truth, ["job_a", "job_b"])
+    assert (result["gaps"], result["duplicates"], result["jobs_out_of_order"]) == (2, 1, 1)
+    assert result["events_expected"] == 3 + 5 and result["events_received"] == 4 + 3
+    # live events only: job stream connected at 10.2 (a2, a3, a2 later), org at 10.5 (a2, a3, b2)
+    assert result["delivery_latency_ms"]["count"] == 6
+    assert org.connected_at == 10.5 and job.connected_at == 10.2
+
+
+def test_an_event_stream_run_rewrites_only_its_block(tmp_path: Path) -> None:
+    use = {"seconds": 1.0, "cpu_seconds": 0.5, "cpu_share_of_one_core": 0.5, "rss_mib": 160.0}
+    run = {
+        "streams": 1000, "org_streams": 100, "job_streams": 900, "jobs": 900, "connected": 1000,
+        "drive_seconds": 9.5, "events_expected": 10, "events_received": 10, "gaps": 0,
+        "duplicates": 0, "jobs_out_of_order": 0, "delivery_latency_ms": {"p50": 12.0, "p99": 80.0,
+        "max": 90.0}, "gateway": {"rss_mib_before": 117.0, **{k: use for k, _ in report.SSE_ROWS}},
+    }  # fmt: skip
+    doc = report.build(
+        {"sse_streams": run}, args={"jobs": 10, "rate": 5.0},
+        started_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )  # fmt: skip
+    page = tmp_path / "benchmarks.md"
+    page.write_text(f"# T\n\n{report.BEGIN}\npipeline table\n{report.END}\nend\n")
+    report.write_table(doc, page, json_path=Path("bench/results/x.json"))
+    text = page.read_text()
+    assert text.startswith(f"# T\n\n{report.BEGIN}\npipeline table\n{report.END}\nend\n")
+    assert "| 1,000 / 1,000 | 10 | 10 | 0 | 0 | 0 | 12.0 ms | 80.0 ms | 90.0 ms |" in text
+    assert "| streams open, idle | 1.0 | 0.5 | 0.5 | 160.0 MiB |" in text

@@ -15,7 +15,8 @@ from jobstream.core.errors import InvalidRequestError
 from jobstream.core.listing import parse_list_query
 from jobstream.gateway.org_streams import EventFilter, OrgStream, cursor_text, parse_cursor
 from jobstream.gateway.service import JobService
-from jobstream.gateway.streams import EventHub, Item
+from jobstream.gateway.stream_items import Item, sse
+from jobstream.gateway.streams import EventHub
 from jobstream_schemas.events import JobStarted, JobStartedPayload, encode
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -58,13 +59,13 @@ def stream(hub: FakeHub) -> OrgStream:
 
 
 async def first(events: AsyncIterator[str], n: int) -> list[str]:
-    got = []
+    """The `id:` of the first n events sent (several may come in one write)."""
+    got: list[str] = []
     async for text in events:
-        if not text.startswith(":"):
-            got.append(text.split("\n")[0].removeprefix("id: "))
-            if len(got) == n:
-                break
-    return got
+        got += [line.removeprefix("id: ") for line in text.split("\n") if line.startswith("id: ")]
+        if len(got) >= n:
+            break
+    return got[:n]
 
 
 def test_cursor_text_and_parsing() -> None:
@@ -81,8 +82,8 @@ async def test_a_resumed_stream_replays_each_partition_then_follows_the_tail() -
            1: [started("job_d"), started("job_e")]}  # fmt: skip
     hub = FakeHub(log, position={0: 3, 1: 2})
     # The client had seen offset 0 of partition 0 (its cursor: 1 on p0, 0 on p1).
-    hub.queue.put_nowait((1, 1, log[1][1]))  # live, but already replayed: skipped
-    hub.queue.put_nowait((1, 2, started("job_f")))
+    hub.queue.put_nowait(Item(1, 1, log[1][1]))  # live, but already replayed: skipped
+    hub.queue.put_nowait(Item(1, 2, started("job_f")))
     ids = await first(stream(hub).events({0: 1, 1: 0}), 4)
     # p0: offset 1 is another organization's (skipped, but covered), offset 2; then p1; then live
     assert ids == ["3.0", "3.1", "3.2", "3.3"]
@@ -91,6 +92,28 @@ async def test_a_resumed_stream_replays_each_partition_then_follows_the_tail() -
 async def test_a_cursor_ahead_of_this_gateways_tail_skips_what_it_covers() -> None:
     hub = FakeHub({0: [], 1: []}, position={0: 0, 1: 0})
     for offset in range(3):
-        hub.queue.put_nowait((0, offset, started(f"job_{offset}")))
+        hub.queue.put_nowait(Item(0, offset, started(f"job_{offset}")))
     ids = await first(stream(hub).events({0: 2, 1: 0}), 1)
     assert ids == ["3.0"]
+
+
+def test_an_item_is_rendered_once_for_every_stream() -> None:
+    item = Item(2, 9, started("job_a"))
+    first_text, kind = sse(item, cursor="1.2")
+    assert kind == "job.started" and first_text.startswith("id: 1.2\nevent: job.started\n")
+    assert item.body() is item.body()  # cached: a hundred streams, one rendering
+    assert sse(item)[0].startswith("id: 2-9\n") and item.organization == "org_1"
+
+
+def test_a_job_stream_sends_a_waiting_batch_up_to_the_terminal_event() -> None:
+    from jobstream.gateway.streams import live_texts
+    from jobstream_schemas.api import JobResponse
+    from jobstream_schemas.events import JobCompleted, JobCompletedPayload
+
+    done = JobCompleted(job_id="job_a", organization_id="org_1", attempt=1, occurred_at=T0,
+                        payload=JobCompletedPayload(response=JobResponse(status_code=200, body={})))  # fmt: skip
+    items = [Item(0, 4, started("job_a")), Item(0, 5, started("job_a")),
+             Item(0, 6, encode(done)), Item(0, 7, started("job_a"))]  # fmt: skip
+    texts, final = live_texts(items, start=5)  # resumed after offset 4
+    assert final and [t.split("\n")[0] for t in texts] == ["id: 0-5", "id: 0-6"]
+    assert live_texts(items[:2], start=None) == ([sse(items[0])[0], sse(items[1])[0]], False)

@@ -9,7 +9,6 @@ covers — no gap, no repeat, each job's events in order (a job's events share a
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Annotated
@@ -21,8 +20,9 @@ from jobstream.core.errors import InvalidRequestError, JobNotFoundError
 from jobstream.core.listing import ListQuery, encode_metadata_pair, parse_list_query
 from jobstream.gateway.deps import ERRORS, DepsDep, OrgDep
 from jobstream.gateway.service import JobService
-from jobstream.gateway.streams import EventHub, Item, organization_of, sse
-from jobstream_schemas.events import JobCreated, JobEvent, decode_event
+from jobstream.gateway.stream_items import Item, next_items, sse
+from jobstream.gateway.streams import EventHub
+from jobstream_schemas.events import JobCreated, JobEvent
 
 router = APIRouter(tags=["jobs"])
 # The status a job has after each event (cancel_requested leaves it as it was: no status).
@@ -117,13 +117,12 @@ class OrgStream:
 
     async def choose(self, item: Item) -> str | None:
         """The SSE text of a record past the positions that the filters want (else None)."""
-        partition, offset, value = item
-        if offset < self.positions.get(partition, 0):
+        if item.offset < self.positions.get(item.partition, 0):
             return None  # already covered (a cursor from a gateway whose tail was ahead)
-        self.positions[partition] = offset + 1
-        if organization_of(value) != self.chooser.organization_id:
+        self.positions[item.partition] = item.offset + 1
+        if item.organization != self.chooser.organization_id:
             return None
-        if not await self.chooser.wants(decode_event(value)):
+        if not await self.chooser.wants(item.event):
             return None
         return sse(item, cursor=cursor_text(self.positions))[0]
 
@@ -133,7 +132,7 @@ class OrgStream:
             start = self.positions.get(partition, 0)
             async for records in self.hub.read(partition, start=start, until=until[partition]):
                 for r in records:
-                    if text := await self.choose((partition, r.offset, r.value or b"")):
+                    if text := await self.choose(Item(partition, r.offset, r.value or b"")):
                         yield text
             self.positions[partition] = max(start, until[partition])
 
@@ -146,13 +145,12 @@ class OrgStream:
             async for text in self.replay(subscribed if cursor is not None else {}):
                 yield text
             while True:
-                try:
-                    item = await asyncio.wait_for(queue.get(), timeout=self.heartbeat)
-                except TimeoutError:
+                if not (items := await next_items(queue, heartbeat=self.heartbeat)):
                     yield ": ping\n\n"
                     continue
-                if live := await self.choose(item):
-                    yield live
+                texts = [chosen for item in items if (chosen := await self.choose(item))]
+                if texts:
+                    yield "".join(texts)
         finally:
             self.hub.unsubscribe_organization(org, queue)
 

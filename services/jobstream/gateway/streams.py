@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -26,23 +25,13 @@ from fastapi.responses import StreamingResponse
 
 from jobstream.adapters.kafka import make_consumer, topic_partitions
 from jobstream.core.errors import InvalidRequestError
-from jobstream.core.webhooks import public_event
 from jobstream.gateway.deps import ERRORS, DepsDep, OrgDep
-from jobstream_schemas.events import decode_event
+from jobstream.gateway.stream_items import Item, next_items, sse
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["jobs"])
 FINAL_TYPES = frozenset({"job.completed", "job.failed", "job.cancelled", "job.expired"})
-Item = tuple[int, int, bytes]  # partition, offset, value
-
-
-def organization_of(value: bytes) -> str | None:
-    """The organization of an encoded event (None when it does not decode)."""
-    try:
-        org = json.loads(value).get("organization_id")
-    except (ValueError, AttributeError):
-        return None
-    return None if org is None else str(org)
+HISTORY_FETCH_WAIT_MS = 20  # a reassigned reader waits out its last fetch: keep it short
 
 
 @dataclass
@@ -71,9 +60,11 @@ class EventHub:
             for tp in self._parts:
                 self.position[tp.partition] = await tail.position(tp)
             for _ in range(self.readers):
-                reader = make_consumer(
-                    bootstrap=self.bootstrap, group_id=None, client_id="gw-history"
-                )
+                reader = AIOKafkaConsumer(
+                    bootstrap_servers=self.bootstrap, client_id="gw-history",
+                    enable_auto_commit=False, auto_offset_reset="earliest",
+                    isolation_level="read_committed", fetch_max_wait_ms=HISTORY_FETCH_WAIT_MS,
+                )  # fmt: skip
                 await reader.start()
                 self._pool.put_nowait(reader)
             self._tail = tail
@@ -99,7 +90,7 @@ class EventHub:
                 continue
             for tp, records in batch.items():
                 for r in records:
-                    item = (tp.partition, r.offset, r.value or b"")
+                    item = Item(tp.partition, r.offset, r.value or b"")
                     for queue in self.subscribers.get(r.key or b"", ()):
                         queue.put_nowait(item)
                     if self.org_subscribers:
@@ -107,7 +98,7 @@ class EventHub:
                 self.position[tp.partition] = records[-1].offset + 1
 
     def _to_organization(self, item: Item) -> None:
-        for queue in self.org_subscribers.get(organization_of(item[2]) or "", ()):
+        for queue in self.org_subscribers.get(item.organization or "", ()):
             queue.put_nowait(item)
 
     def subscribe_organization(
@@ -149,9 +140,11 @@ class EventHub:
             try:
                 reader.assign([tp])
                 reader.seek(tp, start)
+                reader.resume(tp)
                 batch = await reader.getmany(tp, timeout_ms=500, max_records=1000)
                 start = await reader.position(tp)
             finally:
+                reader.pause(tp)  # no fetching while idle in the pool
                 self._pool.put_nowait(reader)
             yield [r for r in batch.get(tp, []) if r.offset < until]
 
@@ -175,16 +168,8 @@ class EventHub:
             start = await self.offset_at(partition, since_ms=since_ms, default=until)
         items: list[Item] = []
         async for records in self.read(partition, start=start, until=until):
-            items += [(partition, r.offset, r.value or b"") for r in records if r.key == key]
+            items += [Item(partition, r.offset, r.value or b"") for r in records if r.key == key]
         return items
-
-
-def sse(item: Item, *, cursor: str | None = None) -> tuple[str, str]:
-    """The event as SSE text (`id:` the cursor given, else `<partition>-<offset>`), its type."""
-    event = public_event(decode_event(item[2]))
-    cursor = cursor or f"{item[0]}-{item[1]}"
-    text = f"id: {cursor}\nevent: {event.type}\ndata: {event.model_dump_json()}\n\n"
-    return text, event.type
 
 
 def resume_offset(last_event_id: str | None, partition: int) -> int | None:
@@ -199,6 +184,20 @@ def resume_offset(last_event_id: str | None, partition: int) -> int | None:
     return int(offset) + 1
 
 
+def live_texts(items: list[Item], start: int | None) -> tuple[list[str], bool]:
+    """The SSE texts of the items at or after `start`, up to a terminal event (and whether one
+    came)."""
+    texts: list[str] = []
+    for item in items:
+        if start is not None and item.offset < start:
+            continue
+        text, kind = sse(item)
+        texts.append(text)
+        if kind in FINAL_TYPES:
+            return texts, True
+    return texts, False
+
+
 async def job_stream(
     hub: EventHub, job_id: str, created_at: int, last_event_id: str | None, heartbeat: float
 ) -> AsyncIterator[str]:
@@ -208,22 +207,19 @@ async def job_stream(
         past = await hub.history(
             job_id, start=start, since_ms=(created_at - 5) * 1000, until=boundary
         )
-        for item in past:
-            text, kind = sse(item)
+        for old in past:
+            text, kind = sse(old)
             yield text
             if kind in FINAL_TYPES:
                 return
         while True:
-            try:
-                item = await asyncio.wait_for(queue.get(), timeout=heartbeat)
-            except TimeoutError:
+            if not (items := await next_items(queue, heartbeat=heartbeat)):
                 yield ": ping\n\n"
                 continue
-            if start is not None and item[1] < start:
-                continue
-            text, kind = sse(item)
-            yield text
-            if kind in FINAL_TYPES:
+            texts, final = live_texts(items, start)
+            if texts:
+                yield "".join(texts)
+            if final:
                 return
     finally:
         hub.unsubscribe(job_id, queue)
