@@ -265,11 +265,11 @@ def cmd_retry(client: JobsClient, args: argparse.Namespace) -> int:
 def cmd_watch(client: JobsClient, args: argparse.Namespace) -> int:
     """Print each event until the job ends: its event stream, or polling where not served."""
 
-    def say(what: str, data: object) -> None:
+    def say(what: str, data: object, at: float | None) -> None:
         if args.json:
             print(json.dumps({"id": args.job_id, "event": what, "data": data}), flush=True)
-        else:
-            print(f"{time.strftime('%H:%M:%S')}  {what}", flush=True)
+        else:  # the event's own time, else now
+            print(f"{time.strftime('%H:%M:%S', time.localtime(at))}  {what}", flush=True)
 
     final = follow_job(client, args.job_id, timeout=args.timeout, say=say)
     if final is None:

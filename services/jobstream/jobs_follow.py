@@ -11,20 +11,26 @@ import httpx
 
 from jobstream.client import EVENT_STATUS, TERMINAL, JobsAPIError, JobsClient
 
-Say = Callable[[str, object], None]  # (a status or an event type, the event's data or None)
+# (a status or an event type, the event's data or None, the event's time or None for now)
+Say = Callable[[str, object, float | None], None]
 POLL_INTERVAL_SECONDS = 0.3
 
 
 def follow_job(client: JobsClient, job_id: str, *, timeout: float, say: Say) -> str | None:
     """The job's terminal status, or None when `timeout` passed first."""
     job = client.get(job_id)
-    say(job.status, None)
+    say(job.status, None, None)
     if job.status in TERMINAL:
         return job.status
     try:
         for event in client.events(job_id, timeout=timeout):
             status = EVENT_STATUS.get(str(event.get("type")))
-            say(str(event.get("type")), event.get("data"))
+            at = event.get("created_at")
+            say(
+                str(event.get("type")),
+                event.get("data"),
+                at if isinstance(at, int | float) else None,
+            )
             if status in TERMINAL:
                 return status
     except JobsAPIError as exc:
@@ -42,7 +48,7 @@ def _poll(client: JobsClient, job_id: str, *, timeout: float, say: Say) -> str |
         status = client.status(job_id).status
         if status != seen:
             seen = status
-            say(status, None)
+            say(status, None, None)
         if status in TERMINAL:
             return status
         time.sleep(POLL_INTERVAL_SECONDS)
