@@ -18,15 +18,13 @@ process, no stack) is measured first, on a quieter machine, for the comparison.
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import contextlib
 import json
 import os
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -38,12 +36,10 @@ from evaluation.corpus.business import CATEGORIES, INVOICE_SCHEMA
 
 from bench import procfs
 from bench.documents import DocumentsOptions
-from bench.jobstream_e2e import HttpStatusError, count_terminal
+from bench.jobstream_e2e import HttpStatusError, TerminalWatcher, count_terminal
 from bench.loadgen import OpenLoopResult, open_loop, percentiles, poll_until
 from bench.stack import BenchStack, fresh_stack
 from bench.understanding import classify_jobs, extract_jobs, one_page_invoices
-from jobstream.adapters.kafka import topic_reader
-from jobstream.settings import CommonSettings
 from jobstream_schemas.events import TERMINAL_EVENT_TYPES
 
 PHASE = "understanding_e2e"
@@ -88,23 +84,14 @@ def job_requests(pdfs: list[bytes]) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-class LifecycleWatcher:
-    """Follows `jobs.events` from its end: each job's `job.created` time and its first terminal
-    event (time and type), `occurred_at` as epoch seconds."""
+class LifecycleWatcher(TerminalWatcher):
+    """The no-op phase's watcher of `jobs.events` (from its end), recording also each job's
+    `job.created` time and the kind of its terminal event (`completed`, `failed`...)."""
 
     def __init__(self, bootstrap: str) -> None:
-        self._bootstrap = bootstrap
-        self._open = contextlib.AsyncExitStack()
-        self._task: asyncio.Task[None] | None = None
+        super().__init__(bootstrap)
         self.created_at: dict[str, float] = {}
-        self.done: dict[str, tuple[float, str]] = {}
-
-    async def start(self) -> None:
-        topic = CommonSettings(kafka_bootstrap=self._bootstrap).events_topic
-        reader = topic_reader(self._bootstrap, topic, client_id="bench-understanding",
-                              from_end=True)  # fmt: skip
-        consumer, _ = await self._open.enter_async_context(reader)
-        self._task = asyncio.create_task(self._follow(consumer))
+        self.outcome: dict[str, str] = {}
 
     async def _follow(self, consumer: AIOKafkaConsumer) -> None:
         while True:
@@ -115,24 +102,9 @@ class LifecycleWatcher:
                 at = datetime.fromisoformat(event["occurred_at"]).timestamp()
                 if kind == "job.created.v1":
                     self.created_at.setdefault(job, at)
-                elif kind in TERMINAL_EVENT_TYPES:
-                    self.done.setdefault(job, (at, kind.split(".")[1]))
-
-    async def wait_for(self, job_ids: Iterable[str], *, timeout: float) -> None:
-        pending = set(job_ids)
-
-        async def all_seen() -> bool:
-            pending.difference_update({j for j in pending if j in self.done})
-            return not pending
-
-        await poll_until(all_seen, timeout=timeout, interval=0.1, what="terminal events")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        await self._open.aclose()
+                elif kind in TERMINAL_EVENT_TYPES and job not in self.done_at:
+                    self.done_at[job] = at
+                    self.outcome[job] = kind.split(".")[1]
 
 
 async def submit(
@@ -180,11 +152,11 @@ async def run_once(
 
     await poll_until(all_terminal, timeout=timeout, interval=0.1, what="all jobs terminal")
     wall = time.time() - started
-    latencies = [watcher.done[j][0] - watcher.created_at[j] for j in ids if j in watcher.created_at]
+    latencies = [watcher.done_at[j] - watcher.created_at[j] for j in ids if j in watcher.created_at]
     return {
         "jobs": jobs,
         "accepted": len(ids),
-        "outcomes": dict(Counter(watcher.done[j][1] for j in ids)),
+        "outcomes": dict(Counter(watcher.outcome[j] for j in ids)),
         "throughput_jobs_per_s": round(len(ids) / wall, 2),
         "wall_seconds": round(wall, 2),
         "latency_ms": percentiles(latencies),

@@ -19,6 +19,7 @@ import pytest
 from jobstream.core.documents import file_id
 from jobstream.core.errors import PermanentError
 from jobstream.engines import routing
+from jobstream.engines.local import LocalEngine
 from jobstream.engines.port import ProviderUnavailableError
 from jobstream.settings import EngineSettings, WorkerSettings
 from jobstream.workers import understanding
@@ -28,6 +29,7 @@ from jobstream.workers.execution import Execution
 from jobstream.workers.extract.handler import handle_extract
 from jobstream.workers.schema_generate.handler import handle_schema_generate
 from jobstream.workers.split.handler import handle_split
+from jobstream_schemas.operations import ClassifyBody
 
 INVOICE = b"""ACME Supplies GmbH
 Invoice
@@ -302,3 +304,22 @@ def test_local_engine_answers_and_errors_cross_the_pool_as_tagged_tuples() -> No
     status, error = understanding.run_local_engine("extract", loaded, bad)
     assert status == "error"
     assert error[0] == "validation_error"
+
+
+async def test_prepare_gives_the_engine_the_document_and_no_images_for_a_local_model() -> None:
+    body = ClassifyBody.model_validate({"document": document(), "categories": CATEGORIES})
+    prepared = await understanding.prepare(context("/v1/documents/classify", {}), body)
+    assert isinstance(prepared.engine, LocalEngine)
+    assert prepared.document.page_count == 1
+    assert "INV-2026-0042" in prepared.document.plain_text
+    assert prepared.page_images == ()
+
+
+@pytest.mark.parametrize(
+    ("parts", "joined"),
+    [(("ctx", "do this"), "ctx\ndo this"), (("ctx", None), "ctx"), ((None, ""), None)],
+)
+def test_context_and_instructions_join_into_one_text(
+    parts: tuple[str | None, ...], joined: str | None
+) -> None:
+    assert understanding.joined_context(*parts) == joined

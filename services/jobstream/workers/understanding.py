@@ -1,7 +1,8 @@
 """What the understanding handlers (extract, classify, split, schemas) share.
 
-Parse a body into its model (`validation_error` naming the fields), load its document, pick the
-engine for the model, map engine errors to job errors, and build the common pieces of a response
+Parse a body into its model (`validation_error` naming the fields), pick the engine for the
+model and load its document (`prepare`: with page images for vision models), map engine errors
+to job errors, and build the common pieces of a response
 (file reference, usage, record ids and times).
 
 Engine errors: `EngineError` codes fail the job (`PermanentError`); `ProviderUnavailableError`
@@ -16,8 +17,9 @@ import asyncio
 import functools
 import hashlib
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import jsonschema
 from jsonschema import Draft202012Validator
@@ -137,6 +139,41 @@ def run_local_engine(operation: str, *args: Any) -> tuple[str, Any]:
         return "ok", asyncio.run(getattr(LocalEngine(), operation)(*args))
     except EngineError as exc:
         return "error", (exc.code, exc.message, exc.details)
+
+
+class DocumentBody(Protocol):
+    """A request body naming a model and carrying one document (extract, classify, split...)."""
+
+    @property
+    def model(self) -> str: ...
+
+    @property
+    def document(self) -> DocumentInput: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """What an operation on one document needs: the engine its model names, the document
+    loaded, and its page images (for vision-capable models only, else none)."""
+
+    engine: Engine
+    document: Document
+    page_images: tuple[bytes, ...]
+
+
+async def prepare(
+    ctx: JobContext, body: DocumentBody, *, dpi: int = 192, first_n_pages: int | None = None
+) -> Prepared:
+    """The engine, the loaded document and its page images for a request body."""
+    chosen = engine(body.model)
+    document = await load(ctx, body.document, dpi=dpi, first_n_pages=first_n_pages)
+    images = await page_images(ctx, body.model, body.document, document, dpi=dpi)
+    return Prepared(engine=chosen, document=document, page_images=images)
+
+
+def joined_context(*parts: str | None) -> str | None:
+    """Context and instructions as one text for the engine (None when both are empty)."""
+    return "\n".join(part for part in parts if part) or None
 
 
 async def load(

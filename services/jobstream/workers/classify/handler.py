@@ -28,17 +28,16 @@ from jobstream_schemas.results import (
 
 async def handle_classify(ctx: JobContext) -> JobResponse:
     body = u.parse_body(ctx, ClassifyBody)
-    engine = u.engine(body.model)
-    document = await u.load(ctx, body.document, first_n_pages=body.first_n_pages)
-    context = "\n".join(filter(None, (body.context, body.instructions))) or None
+    prepared = await u.prepare(ctx, body, first_n_pages=body.first_n_pages)
+    document = prepared.document
     request = ClassifyRequest(
         categories=tuple(Category(name=c.name, description=c.description)
                          for c in body.categories),
-        model=body.model, first_n_pages=body.first_n_pages, context=context,
-        n_consensus=body.n_consensus,
-        page_images=await u.page_images(ctx, body.model, body.document, document, dpi=192),
+        model=body.model, first_n_pages=body.first_n_pages, n_consensus=body.n_consensus,
+        context=u.joined_context(body.context, body.instructions),
+        page_images=prepared.page_images,
     )  # fmt: skip
-    result = await u.run_engine(ctx, engine, "classify", document, request)
+    result = await u.run_engine(ctx, prepared.engine, "classify", document, request)
     usage = u.usage_body(result.usage, pages=document.page_count)
     if ctx.endpoint == "/v1/classifications":
         record = ClassificationRecord(

@@ -27,16 +27,14 @@ from jobstream_schemas.results import (
 async def handle_extract(ctx: JobContext) -> JobResponse:
     body = u.parse_body(ctx, ExtractBody)
     u.check_json_schema(body.json_schema)
-    engine = u.engine(body.model)
-    document = await u.load(ctx, body.document, dpi=body.image_resolution_dpi)
+    prepared = await u.prepare(ctx, body, dpi=body.image_resolution_dpi)
+    document = prepared.document
     request = ExtractRequest(
         json_schema=body.json_schema, model=body.model, n_consensus=body.n_consensus,
         instructions=body.instructions, additional_messages=tuple(body.additional_messages or ()),
-        image_resolution_dpi=body.image_resolution_dpi,
-        page_images=await u.page_images(ctx, body.model, body.document, document,
-                                        dpi=body.image_resolution_dpi),
+        image_resolution_dpi=body.image_resolution_dpi, page_images=prepared.page_images,
     )  # fmt: skip
-    result = await u.run_engine(ctx, engine, "extract", document, request)
+    result = await u.run_engine(ctx, prepared.engine, "extract", document, request)
     usage = u.usage_body(result.usage, pages=document.page_count)
     if ctx.endpoint == "/v1/extractions":
         record = ExtractionRecord(

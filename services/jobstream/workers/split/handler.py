@@ -34,16 +34,16 @@ async def handle_split(ctx: JobContext) -> JobResponse:
     if ctx.endpoint == "/v1/partitions":
         return await _partition(ctx)
     body = u.parse_body(ctx, SplitBody)
-    engine = u.engine(body.model)
-    document = await u.load(ctx, body.document)
+    prepared = await u.prepare(ctx, body)
+    document = prepared.document
     request = SplitRequest(
         subdocuments=tuple(Subdocument(name=s.name, description=s.description,
                                        partition_key=s.partition_key) for s in body.subdocuments),
         model=body.model, n_consensus=body.n_consensus,
-        context="\n".join(filter(None, (body.context, body.instructions))) or None,
-        page_images=await u.page_images(ctx, body.model, body.document, document, dpi=192),
+        context=u.joined_context(body.context, body.instructions),
+        page_images=prepared.page_images,
     )  # fmt: skip
-    result = await u.run_engine(ctx, engine, "split", document, request)
+    result = await u.run_engine(ctx, prepared.engine, "split", document, request)
     usage = u.usage_body(result.usage, pages=document.page_count)
     parts = [_split_out(part) for part in result.splits]
     if ctx.endpoint == "/v1/splits":
@@ -67,14 +67,13 @@ async def handle_split(ctx: JobContext) -> JobResponse:
 
 async def _partition(ctx: JobContext) -> JobResponse:
     body = u.parse_body(ctx, PartitionBody)
-    engine = u.engine(body.model)
-    document = await u.load(ctx, body.document)
+    prepared = await u.prepare(ctx, body)
+    document = prepared.document
     request = PartitionRequest(
         key=body.key, instructions=body.instructions or None, model=body.model,
-        n_consensus=body.n_consensus,
-        page_images=await u.page_images(ctx, body.model, body.document, document, dpi=192),
+        n_consensus=body.n_consensus, page_images=prepared.page_images,
     )  # fmt: skip
-    result = await u.run_engine(ctx, engine, "partition", document, request)
+    result = await u.run_engine(ctx, prepared.engine, "partition", document, request)
     record = PartitionRecord(
         id=u.record_id("prtn", ctx), file=u.file_ref(body.document, document), model=body.model,
         key=body.key, instructions=body.instructions, n_consensus=body.n_consensus,
