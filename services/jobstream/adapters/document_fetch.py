@@ -18,7 +18,7 @@ import socket
 import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import ClassVar, Final
+from typing import Final
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -39,13 +39,13 @@ METADATA_ADDRESSES: Final = frozenset(
 class DocumentFetchFailedError(DocumentError):
     """The document's URL could not be fetched (DNS, connection, TLS, HTTP status, timeout)."""
 
-    code: ClassVar[str] = "document_fetch_failed"
+    code = "document_fetch_failed"
 
 
 class DocumentUrlForbiddenError(DocumentError):
     """The URL's scheme, or an address its host resolves to, is not allowed."""
 
-    code: ClassVar[str] = "document_url_forbidden"
+    code = "document_url_forbidden"
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 
-class JobstreamError(Exception):
-    """Base: a stable `code`, a human `message`, optional `details`."""
+class CodedError(Exception):
+    """A stable `code`, a human `message`, optional `details`: the shape every error that ends
+    up in an API answer or a failed job has (the domain errors below, `DocumentError`,
+    `EngineError`)."""
 
     code = "error"
 
@@ -14,6 +16,10 @@ class JobstreamError(Exception):
         super().__init__(message)
         self.message = message
         self.details = details
+
+
+class JobstreamError(CodedError):
+    """Base of the API's domain errors; the gateway maps each kind to an HTTP status."""
 
 
 class InvalidRequestError(JobstreamError):

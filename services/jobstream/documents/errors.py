@@ -2,60 +2,52 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from jobstream.core.errors import CodedError
 
 
-class DocumentError(Exception):
+class DocumentError(CodedError):
     """A document that cannot become a Document; `code` is the job's error code."""
 
-    code: ClassVar[str] = "document_corrupt"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    code = "document_corrupt"
 
 
 class UnsupportedDocumentTypeError(DocumentError):
     """Bytes of a format no loader reads."""
 
-    code: ClassVar[str] = "unsupported_document_type"
+    code = "unsupported_document_type"
 
 
 class DocumentCorruptError(DocumentError):
     """Bytes that claim a supported format but cannot be read (truncated, garbage)."""
 
-    code: ClassVar[str] = "document_corrupt"
+    code = "document_corrupt"
 
 
 class DocumentEncryptedError(DocumentError):
     """A password-protected document."""
 
-    code: ClassVar[str] = "document_encrypted"
+    code = "document_encrypted"
 
 
 class DocumentTooLargeError(DocumentError):
     """More pages, pixels or decompressed bytes than the settings allow."""
 
-    code: ClassVar[str] = "document_too_large"
+    code = "document_too_large"
 
 
 class UnsupportedFormError(DocumentError):
     """A PDF form whose fields cannot be read or written (an XFA-only form)."""
 
-    code: ClassVar[str] = "unsupported_form"
+    code = "unsupported_form"
 
 
-class DocumentReadInterruptedError(Exception):
+class DocumentReadInterruptedError(CodedError):
     """Reading stopped for a reason outside the document: the OCR process was killed by a signal
     (the kernel's out-of-memory killer, an operator's kill). Not a DocumentError: the document
     may be fine, so the job is retried (a transient failure) and `code` is reported only if
     every try is interrupted."""
 
-    code: ClassVar[str] = "ocr_interrupted"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    code = "ocr_interrupted"
 
 
 ERRORS_BY_CODE: dict[str, type[DocumentError]] = {

@@ -9,36 +9,32 @@ is transient (the worker retries it with backoff within the job's deadline).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal, Protocol
+from typing import Any, Literal, Protocol
 
+from jobstream.core.errors import CodedError
 from jobstream.documents.model import Box, Document
 
 
-class EngineError(Exception):
+class EngineError(CodedError):
     """An operation that cannot give an answer; `code` is the failed job's error code."""
 
-    code: ClassVar[str] = "provider_error"
-
-    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details = details
+    code = "provider_error"
 
 
 class InvalidEngineRequestError(EngineError):
     """The request cannot be served as given (e.g. an invalid JSON Schema: say which keyword)."""
 
-    code: ClassVar[str] = "validation_error"
+    code = "validation_error"
 
 
 class ModelNotAvailableError(EngineError):
-    code: ClassVar[str] = "model_not_available"
+    code = "model_not_available"
 
 
 class ProviderUnavailableError(EngineError):
     """Transient: throttled (429), 5xx or unreachable; `retry_after` as the server said."""
 
-    code: ClassVar[str] = "provider_error"
+    code = "provider_error"
 
     def __init__(self, message: str, *, retry_after: float | None = None) -> None:
         super().__init__(message)
