@@ -1,11 +1,11 @@
 """A webhook receiver for the tests: a real HTTP server in the test process that records every
-request and answers as told per path (fail the first N, stall, or accept)."""
+request and answers as told per path (fail the first N, stall, act first, or accept)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 import uvicorn
@@ -29,6 +29,7 @@ class Received:
 class Behaviour:
     fail_first: int = 0  # answer 500 to this many requests first
     stall_seconds: float = 0.0  # then wait this long before answering 200
+    before_answer: Callable[[], Awaitable[None]] | None = None  # run, then answer
 
 
 @dataclass
@@ -53,6 +54,8 @@ class Receiver:
             return Response("not yet", status_code=500)
         if behaviour.stall_seconds:
             await asyncio.sleep(behaviour.stall_seconds)
+        if behaviour.before_answer is not None:
+            await behaviour.before_answer()
         return Response(status_code=204)
 
 

@@ -5,6 +5,7 @@ written before the notifier commits the event's offset."""
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +17,7 @@ from pymongo.errors import BulkWriteError
 from jobstream.adapters.mongo import DUPLICATE_KEY, create_missing_indexes, fetch_all
 
 Doc = dict[str, Any]
+ATTEMPT_FACTS = ("attempts", "last_attempt_at", "last_status_code", "last_error")
 
 
 class MongoWebhookStore:
@@ -79,6 +81,20 @@ class MongoDeliveryStore:
     async def update(self, delivery_id: str, changes: Doc) -> None:
         await self._deliveries.update_one({"_id": delivery_id}, {"$set": changes})
 
+    async def record_outcome(self, delivery: Doc, changes: Doc) -> bool:
+        """Write an attempt's outcome, unless the delivery was re-sent while the attempt ran (its
+        `resend` mark changed since the attempt read it): then only the attempt's own facts are
+        kept and the delivery stays pending and due, so the re-send is not lost. False then."""
+        mark = delivery.get("resend")
+        done = await self._deliveries.update_one(
+            {"_id": delivery["_id"], "resend": mark}, {"$set": changes}
+        )
+        if done.matched_count:
+            return True
+        facts = {key: value for key, value in changes.items() if key in ATTEMPT_FACTS}
+        await self.update(delivery["_id"], facts)
+        return False
+
     async def get(self, delivery_id: str, *, webhook_id: str) -> Doc | None:
         doc = await self._deliveries.find_one({"_id": delivery_id})
         return doc if doc is not None and doc["webhook_id"] == webhook_id else None
@@ -91,4 +107,6 @@ class MongoDeliveryStore:
         return await fetch_all(cursor, limit=limit)
 
     async def resend(self, delivery_id: str) -> None:
-        await self.update(delivery_id, {"status": "pending", "next_attempt_at": time.time()})
+        """Due now, with a new `resend` mark: an attempt in flight will not overwrite this."""
+        changes = {"status": "pending", "next_attempt_at": time.time(), "resend": uuid.uuid4().hex}
+        await self.update(delivery_id, changes)

@@ -120,7 +120,7 @@ class Sender:
                 ),
             }  # fmt: skip
             status, error = await self._post(delivery, hook, body, headers)
-        await self.deliveries.update(delivery["_id"], self.outcome(delivery, status, error, now))
+        await self.deliveries.record_outcome(delivery, self.outcome(delivery, status, error, now))
         WEBHOOK_DELIVERIES.labels(result="success" if error is None else "failure").inc()
         return error is None
 
