@@ -108,6 +108,10 @@ class GatewaySettings(CommonSettings):
     max_body_bytes: int = Field(64 * 1024 * 1024, description="larger bodies get 413")
     offload_threshold_bytes: int = Field(64 * 1024, description="data: URLs above go to S3")
     dispatch_timeout_seconds: float = Field(5.0, description="then 202 + dispatch_delayed")
+    outbox_relay_delay_seconds: float = Field(
+        35.0, ge=0, description="the relay re-sends a create's messages only this long after its "
+        "dispatch timed out: past the producer's delivery bound (2 x 15 s request timeout + 5 s)",
+    )  # fmt: skip
     confirm_timeout_seconds: float = Field(
         3.0, description="cancel/retry wait this long for the projector to show their effect"
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 from jobstream.core.record import JobRecord
@@ -13,22 +12,20 @@ from tests.unit.test_state import T0, created, make_event
 
 
 class CountingStore:
-    """Documents by id; counts reads and the most reads in flight at once."""
+    """Documents by id; counts read queries, documents read and documents written."""
 
     def __init__(self) -> None:
         self.docs: dict[str, tuple[JobRecord, int]] = {}
+        self.queries = 0
         self.reads = 0
         self.writes = 0
-        self.in_flight = 0
-        self.most_in_flight = 0
 
-    async def get_for_projection(self, job_id: str) -> tuple[JobRecord, int] | None:
-        self.reads += 1
-        self.in_flight += 1
-        self.most_in_flight = max(self.most_in_flight, self.in_flight)
-        await asyncio.sleep(0.001)  # a round trip: lets concurrent reads overlap
-        self.in_flight -= 1
-        return self.docs.get(job_id)
+    async def get_many_for_projection(
+        self, job_ids: Sequence[str]
+    ) -> dict[str, tuple[JobRecord, int]]:
+        self.queries += 1
+        self.reads += len(job_ids)
+        return {j: self.docs[j] for j in job_ids if j in self.docs}
 
     async def write_many(self, items: Sequence[tuple[JobRecord, int]]) -> None:
         self.writes += len(items)
@@ -69,16 +66,21 @@ async def test_a_replay_after_a_crash_is_fenced_by_the_stored_offset() -> None:
     assert (record.status, offset) == ("completed", 12)
 
 
-async def test_misses_of_one_batch_are_read_concurrently_and_bounded() -> None:
+async def test_the_misses_of_one_batch_are_read_in_one_query_and_hits_not_at_all() -> None:
     store = CountingStore()
-    projector = Projector(store, read_concurrency=4)  # type: ignore[arg-type]
+    projector = Projector(store)  # type: ignore[arg-type]
     events = [
         make_event("started", 1, 1, T0).model_copy(update={"job_id": f"job_{i:021d}"})
         for i in range(20)
     ]
     await projector.apply_batch(records(events, first_offset=0))
-    assert store.reads == 20
-    assert store.most_in_flight == 4
+    assert (store.queries, store.reads) == (1, 20)
+    completed = [
+        make_event("completed", 1, 1, T0).model_copy(update={"job_id": e.job_id})
+        for e in events[:5]
+    ]
+    await projector.apply_batch(records(completed, first_offset=20))
+    assert (store.queries, store.reads) == (1, 20)  # all five were cached
 
 
 async def test_events_that_change_nothing_cause_no_write() -> None:

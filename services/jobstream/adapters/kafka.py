@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
@@ -93,12 +93,14 @@ class KafkaEventPublisher:
         try:
             async with asyncio.timeout(timeout):
                 for wave in waves:
-                    futures = [
-                        await self.producer.send(
-                            m.topic, m.value, key=m.key, headers=list(m.headers)
-                        )
-                        for m in wave
-                    ]
+                    futures = []
+                    for m in wave:
+                        with tracing.produce_span(m.topic, m.headers) as headers:
+                            futures.append(
+                                await self.producer.send(
+                                    m.topic, m.value, key=m.key, headers=list(headers)
+                                )
+                            )
                     await asyncio.gather(*futures)
         except (TimeoutError, KafkaError) as exc:
             raise PublishError(f"{type(exc).__name__}: {exc}") from exc
@@ -139,6 +141,19 @@ def make_consumer(
         heartbeat_interval_ms=2000,
         max_poll_interval_ms=300000,
     )
+
+
+RELAYED_HEADER = "relayed"
+"""Set by the outbox relay on the copies it publishes: only those can repeat a message already
+in the log at a later offset (the gateway's own copy always comes first, gateway/group_commit.py).
+Consumers check the read model for these and for what precedes their assignment fence."""
+
+
+def as_relayed(message: OutboxMessage) -> OutboxMessage:
+    """The message as the relay publishes it: marked as a possible repeat."""
+    if any(name == RELAYED_HEADER for name, _ in message.headers):
+        return message
+    return replace(message, headers=(*message.headers, (RELAYED_HEADER, b"1")))
 
 
 def dlq_message(

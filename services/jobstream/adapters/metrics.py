@@ -32,6 +32,13 @@ HTTP_LATENCY = Histogram(
     "jobstream_http_request_duration_seconds", "HTTP request latency, first byte in to last out",
     ["route", "method"], buckets=LATENCY_BUCKETS,
 )  # fmt: skip
+STORE_COMMANDS = Counter(
+    "jobstream_store_commands_total", "Commands sent to the document store", ["command"]
+)
+CREATE_GROUP_SIZE = Histogram(
+    "jobstream_gateway_create_group_jobs", "Creates stored and dispatched together (group commit)",
+    buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500),
+)  # fmt: skip
 JOBS_CREATED = Counter("jobstream_jobs_created_total", "Jobs created", ["endpoint"])
 DISPATCH_DELAYED = Counter(
     "jobstream_dispatch_delayed_total", "Messages left to the outbox relay", ["kind"]

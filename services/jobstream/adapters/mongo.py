@@ -9,7 +9,6 @@ writes) address documents by `_id` only, the one filter FerretDB's SQLite backen
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import time
 from collections.abc import Mapping, Sequence
@@ -23,6 +22,7 @@ from pymongo.asynchronous.cursor import AsyncCursor
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError, ExecutionTimeout
 
+from jobstream.adapters.mongo_monitoring import OpenCursorAudit, StoreCommandCounter
 from jobstream.core.errors import StoreTimeoutError
 from jobstream.core.listing import LIST_INDEXES
 from jobstream.core.principal import EndpointNames, Principal, endpoint_names_of
@@ -69,6 +69,8 @@ FILTER_KEYS = (
 # its statement loop) until the whole command returns, and its SQLite pool has 100 connections:
 # one command of ~100 statements deadlocks the server for every client. Stay far below.
 UPDATE_STATEMENTS_PER_COMMAND = 32
+# `_id $in` lists up to this long are pushed down to the `_id` index (FerretDB patch).
+IDS_PER_QUERY = 500
 
 RECORD_PROJECTION = {"record": 1, "event_offset": 1, **dict.fromkeys(FILTER_KEYS, 1)}
 
@@ -106,11 +108,18 @@ class MongoJobStore:
             return None
         return record
 
-    async def get_for_projection(self, job_id: str) -> tuple[JobRecord, int] | None:
-        doc = await self._jobs.find_one({"_id": job_id}, RECORD_PROJECTION)
-        if doc is None:
-            return None
-        return from_document(doc), int(doc.get("event_offset", -1))
+    async def get_many_for_projection(
+        self, job_ids: Sequence[str]
+    ) -> dict[str, tuple[JobRecord, int]]:
+        """The stored documents of `job_ids` (absent ones left out): one `_id $in` query per
+        chunk, which the patched FerretDB serves from its `_id` index (docs/local-stack.md)."""
+        found: dict[str, tuple[JobRecord, int]] = {}
+        for start in range(0, len(job_ids), IDS_PER_QUERY):
+            chunk = list(job_ids[start : start + IDS_PER_QUERY])
+            cursor = self._jobs.find({"_id": {"$in": chunk}}, RECORD_PROJECTION)
+            for doc in await fetch_all(cursor, limit=len(chunk)):
+                found[str(doc["_id"])] = (from_document(doc), int(doc.get("event_offset", -1)))
+        return found
 
     async def write_many(self, items: Sequence[tuple[JobRecord, int]]) -> None:
         """Upsert whole documents by `_id`, a bounded number of statements per command."""
@@ -277,31 +286,11 @@ def connect(url: str, database: str) -> tuple[AsyncMongoClient[Doc], AsyncDataba
     service keeps the whole deployment far below it. The timeout turns a stuck call into an error
     (and a closed connection, which releases its server-side cursors) instead of a hang.
     """
-    listeners = [OpenCursorAudit()] if os.environ.get("JOBSTREAM_MONGO_CURSOR_AUDIT") else []
+    listeners: list[monitoring.CommandListener] = [StoreCommandCounter()]
+    if os.environ.get("JOBSTREAM_MONGO_CURSOR_AUDIT"):
+        listeners.append(OpenCursorAudit())
     client: AsyncMongoClient[Doc] = AsyncMongoClient(
         url, tz_aware=True, connect=False, maxPoolSize=16, timeoutMS=20_000,
         event_listeners=listeners,
     )  # fmt: skip
     return client, client[database]
-
-
-class OpenCursorAudit(monitoring.CommandListener):
-    """Logs every reply that leaves a server-side cursor open (diagnostics for FerretDB)."""
-
-    def __init__(self) -> None:
-        self._commands: dict[int, Any] = {}
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.command_name in ("find", "aggregate", "getMore", "listIndexes"):
-            self._commands[event.request_id] = dict(event.command)
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        command = self._commands.pop(event.request_id, None)
-        cursor = event.reply.get("cursor") if isinstance(event.reply, dict) else None
-        if command is not None and cursor and cursor.get("id"):
-            logging.getLogger(__name__).warning(
-                "cursor left open", extra={"cursor_id": cursor["id"], "command": str(command)[:400]}
-            )
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        self._commands.pop(event.request_id, None)

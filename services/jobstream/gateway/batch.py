@@ -1,23 +1,22 @@
-"""`POST /v1/jobs/batch`: validate each item on its own, store every valid job with one insert,
-dispatch them in two producer waves (all `job.created` events, then all commands), and answer
-item by item in request order. When Kafka does not acknowledge in time, every job of the batch
-is kept in the outbox and carries the `dispatch_delayed` warning (the relay re-sends; a copy of
-an event or command already delivered is a no-op downstream)."""
+"""`POST /v1/jobs/batch`: validate each item on its own, store every valid job with one insert
+and one outbox entry, dispatch them in two producer waves (all `job.created` events, then all
+commands), and answer item by item in request order (the group commit's write,
+gateway/group_commit.py). When Kafka does not acknowledge in time, every job of the batch carries
+the `dispatch_delayed` warning and the relay publishes the entry (a copy of an event or command
+already delivered is a no-op downstream)."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from jobstream.adapters.kafka import PublishError
-from jobstream.adapters.metrics import DISPATCH_DELAYED, JOBS_CREATED
 from jobstream.core.errors import InvalidRequestError
 from jobstream.core.principal import EndpointNames
 from jobstream.gateway.deps import ERRORS, DepsDep, NamesDep, OrgDep, json_response
+from jobstream.gateway.group_commit import store_and_dispatch
 from jobstream.gateway.idempotency import (
     IdempotencyKeyHeader,
     StoredAnswer,
@@ -25,7 +24,8 @@ from jobstream.gateway.idempotency import (
     replayable,
 )
 from jobstream.gateway.naming import present_job
-from jobstream.gateway.service import JobService, PreparedJob
+from jobstream.gateway.ports import PreparedJob
+from jobstream.gateway.service import JobService
 from jobstream_schemas.api import ErrorDetail, JobCreate
 from jobstream_schemas.batch import JobBatchCreate, JobBatchItemError, JobBatchResult
 
@@ -72,26 +72,11 @@ async def submit_batch(
     jobs = [item for item in items if isinstance(item, PreparedJob)]
     delayed = False
     if jobs:
-        await service.jobs.insert_many([job.record for job in jobs])
-        for job in jobs:
-            JOBS_CREATED.labels(endpoint=job.record.slug).inc()
-        delayed = await dispatch(service, jobs)
+        delayed = await store_and_dispatch(
+            jobs, store=service.jobs, outbox=service.outbox, publisher=service.publisher,
+            settings=service.settings, background=service.background,
+        )  # fmt: skip
     return [(item, delayed) if isinstance(item, PreparedJob) else item for item in items]
-
-
-async def dispatch(service: JobService, jobs: list[PreparedJob]) -> bool:
-    waves = [[job.messages[0] for job in jobs], [job.messages[1] for job in jobs]]
-    try:
-        await service.publisher.publish_waves(
-            waves, timeout=service.settings.dispatch_timeout_seconds
-        )
-        return False
-    except PublishError:
-        await asyncio.gather(
-            *(service.outbox.add(entry_id=j.outbox_id, messages=list(j.messages)) for j in jobs)
-        )
-        DISPATCH_DELAYED.labels(kind="create").inc(len(jobs))
-        return True
 
 
 def result_of(items: list[Outcome]) -> JobBatchResult:

@@ -10,13 +10,13 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from jobstream.adapters.blobs import BlobStore, fetch_refs, put_blobs
 from jobstream.adapters.kafka import PublishError, message_for
-from jobstream.adapters.metrics import DISPATCH_DELAYED, JOBS_CREATED
+from jobstream.adapters.metrics import DISPATCH_DELAYED
 from jobstream.adapters.mongo import OutboxMessage
 from jobstream.core import listing
 from jobstream.core.artifacts import ArtifactRef, offload_large_strings, restore_strings
@@ -35,7 +35,8 @@ from jobstream.core.errors import (
 from jobstream.core.ids import new_job_id
 from jobstream.core.record import JobRecord
 from jobstream.core.state import apply, retryable
-from jobstream.failpoints import failpoint
+from jobstream.gateway.group_commit import GroupCommit
+from jobstream.gateway.ports import EventPublisher, JobStore, Outbox, PreparedJob
 from jobstream.settings import GatewaySettings
 from jobstream_schemas.api import (
     JobCreate,
@@ -61,49 +62,12 @@ from jobstream_schemas.events import (
 log = logging.getLogger(__name__)
 
 
-class JobStore(Protocol):
-    async def insert(self, record: JobRecord) -> None: ...
-    async def insert_many(self, records: Sequence[JobRecord]) -> None: ...
-    async def get(self, job_id: str, *, organization_id: str | None = None) -> JobRecord | None: ...
-    async def find(
-        self, *, filter: dict[str, Any], sort: Sequence[tuple[str, int]], limit: int,
-        max_time_ms: int | None = None,
-    ) -> list[JobRecord]: ...  # fmt: skip
-    async def anchor(self, job_id: str, *, organization_id: str) -> tuple[int, str] | None: ...
-
-
-class Outbox(Protocol):
-    async def add(
-        self, *, entry_id: str, messages: Sequence[OutboxMessage], relay_after: float | None = None
-    ) -> None: ...
-    async def remove(self, entry_id: str) -> None: ...
-
-
-class EventPublisher(Protocol):
-    async def publish(
-        self, messages: Sequence[OutboxMessage], *, timeout: float | None = None
-    ) -> None: ...
-    async def publish_waves(
-        self, waves: Sequence[Sequence[OutboxMessage]], *, timeout: float | None = None
-    ) -> None: ...
-
-
 @dataclass(frozen=True)
 class Answer:
     """A job view and whether dispatch was delayed (202 + warning)."""
 
     job: JobPublic
     delayed: bool = False
-
-
-@dataclass(frozen=True)
-class PreparedJob:
-    """A job ready to store and dispatch: its first record, its two messages (event, command)
-    and the outbox entry id they are kept under if Kafka does not acknowledge in time."""
-
-    record: JobRecord
-    messages: tuple[OutboxMessage, OutboxMessage]
-    outbox_id: str
 
 
 DISPATCH_DELAYED_WARNING = JobWarning(
@@ -125,7 +89,8 @@ class JobService:
 
     def __post_init__(self) -> None:
         self._list_slots = asyncio.Semaphore(self.settings.max_concurrent_lists)
-        self._background: set[asyncio.Task[None]] = set()
+        self._group_commit = GroupCommit(self.jobs, self.outbox, self.publisher, self.settings)
+        self.background: set[asyncio.Task[None]] = set()  # writes off the answer's path
 
     @property
     def enabled_slugs(self) -> set[str]:
@@ -153,31 +118,8 @@ class JobService:
         prepared = await self.prepare_job(
             body, organization_id=organization_id, traceparent=traceparent
         )
-        messages = list(prepared.messages)
-        # The outbox entry is written with the job, due only after this create's own dispatch
-        # would have timed out: a gateway that dies before Kafka acknowledges leaves no job
-        # that never runs (the relay publishes it), and one that lives removes the entry.
-        relay_after = time.time() + self.settings.dispatch_timeout_seconds + 1.0
-        await asyncio.gather(
-            self.jobs.insert(prepared.record),
-            self.outbox.add(
-                entry_id=prepared.outbox_id, messages=messages, relay_after=relay_after
-            ),
-        )
-        JOBS_CREATED.labels(endpoint=prepared.record.slug).inc()
-        failpoint(self.settings.failpoint, "crash_after_store")
-        delayed = await self._dispatch(prepared.outbox_id, messages, kind="create")
-        if not delayed:
-            self._in_background(self.outbox.remove(prepared.outbox_id))
+        delayed = await self._group_commit.commit(prepared)
         return Answer(self.view(prepared.record, delayed=delayed), delayed)
-
-    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
-        """Off the answer's path; kept referenced until done, failures logged (a leftover
-        outbox entry is only relayed again, which downstream treats as a duplicate)."""
-        task = asyncio.create_task(work)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-        task.add_done_callback(_log_failure)
 
     async def prepare_job(
         self, body: JobCreate, *, organization_id: str, traceparent: str | None = None
@@ -228,7 +170,9 @@ class JobService:
             return False
         except PublishError as exc:
             log.warning("dispatch delayed", extra={"entry": entry_id, "error": str(exc)})
-            await self.outbox.add(entry_id=entry_id, messages=messages)
+            # Due once any late copy of the producer's own is in the log (group_commit.py).
+            relay_after = time.time() + self.settings.outbox_relay_delay_seconds
+            await self.outbox.add(entry_id=entry_id, messages=messages, relay_after=relay_after)
             DISPATCH_DELAYED.labels(kind=kind).inc()
             return True
 
@@ -465,11 +409,6 @@ class JobService:
                 before=page.list_metadata_before, after=page.list_metadata_after
             ),
         )
-
-
-def _log_failure(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.warning("background store write failed", extra={"error": str(task.exception())})
 
 
 def _required(record: JobRecord | None) -> JobRecord:

@@ -13,7 +13,7 @@ import logging
 import time
 from dataclasses import dataclass
 
-from jobstream.adapters.kafka import KafkaEventPublisher, PublishError
+from jobstream.adapters.kafka import KafkaEventPublisher, PublishError, as_relayed
 from jobstream.adapters.metrics import OUTBOX_DEPTH, OUTBOX_RELAYED
 from jobstream.adapters.mongo import MongoOutbox
 from jobstream.adapters.mongo_idempotency import MongoIdempotencyStore
@@ -54,7 +54,7 @@ class Janitor:
         older_than = now - self.settings.outbox_min_age_seconds
         for entry in await self.outbox.due(older_than=older_than, limit=BATCH):
             try:
-                await self.publisher.publish(list(entry.messages), timeout=10)
+                await self.publisher.publish([as_relayed(m) for m in entry.messages], timeout=10)
             except PublishError as exc:
                 log.warning("outbox relay paused", extra={"error": str(exc)})
                 break

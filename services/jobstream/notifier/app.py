@@ -37,18 +37,24 @@ async def record_batch(
     batch: dict[TopicPartition, Sequence[object]], cache: WebhookCache,
     deliveries: MongoDeliveryStore,
 ) -> int:  # fmt: skip
-    docs: list[Doc] = []
-    now = time.time()
+    events = []
     for records in batch.values():
         for record in records:
             try:
                 event = decode_event(record.value or b"")  # type: ignore[attr-defined]
             except ValueError:
                 continue  # the projector sends undecodable events to the DLQ
-            await cache.covering(event.occurred_at.timestamp())
-            hooks = cache.by_org.get(event.organization_id, [])
             traceparent = tracing.traceparent_of(record.headers)  # type: ignore[attr-defined]
-            docs += plan(event, hooks, now=now, traceparent=traceparent)
+            events.append((event, traceparent))
+    if not events:
+        return 0
+    # One read of the endpoints per batch (not per event) covers its newest event, and so all.
+    await cache.covering(max(event.occurred_at.timestamp() for event, _ in events))
+    docs: list[Doc] = []
+    now = time.time()
+    for event, traceparent in events:
+        hooks = cache.by_org.get(event.organization_id, [])
+        docs += plan(event, hooks, now=now, traceparent=traceparent)
     await deliveries.insert_many(docs)
     WEBHOOK_MESSAGES.inc(len(docs))
     return len(docs)

@@ -5,15 +5,14 @@ fences redelivery after a crash exactly, and `apply()` makes semantic duplicates
 re-publish, a worker's re-emit) no-ops. A batch is written with one bulk upsert, holding only
 the jobs an event actually changed.
 
-Reads: the documents a batch needs and the cache lacks are read concurrently. Even a job whose
-first event is `job.created` is read: the outbox relay can publish a second copy of it at a
-later offset, after the job progressed (the first copy's acknowledgement was lost), and
+Reads: the documents a batch needs and the cache lacks are read in one query by `_id`. Even a
+job whose first event is `job.created` is read: the outbox relay can publish a second copy of it
+at a later offset, after the job progressed (the first copy's acknowledgement was lost), and
 treating that copy as a new job would put a finished job back to `queued`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections import OrderedDict
@@ -42,7 +41,9 @@ log = logging.getLogger(__name__)
 
 
 class ProjectionStore(Protocol):
-    async def get_for_projection(self, job_id: str) -> tuple[JobRecord, int] | None: ...
+    async def get_many_for_projection(
+        self, job_ids: Sequence[str]
+    ) -> dict[str, tuple[JobRecord, int]]: ...
     async def write_many(self, items: Sequence[tuple[JobRecord, int]]) -> None: ...
 
 
@@ -73,33 +74,27 @@ class Projector:
     expiry: ExpiryFiler | None = None
     expiry_bucket_seconds: int = 60
     cache_size: int = 50_000
-    read_concurrency: int = 8
     _cache: OrderedDict[str, tuple[JobRecord | None, int]] = field(default_factory=OrderedDict)
 
     def forget(self) -> None:
         """Drop the cache (on rebalance another instance may have written meanwhile)."""
         self._cache.clear()
 
-    async def _load(self, job_id: str) -> tuple[JobRecord | None, int]:
-        hit = self._cache.get(job_id)
-        if hit is not None:
-            self._cache.move_to_end(job_id)
-            return hit
-        stored = await self.store.get_for_projection(job_id)
-        return stored if stored is not None else (None, -1)
-
     async def _load_all(self, job_ids: Sequence[str]) -> dict[str, tuple[JobRecord | None, int]]:
-        """Cache hits at once, misses read concurrently (bounded)."""
-        gate = asyncio.Semaphore(self.read_concurrency)
-
-        async def one(job_id: str) -> tuple[JobRecord | None, int]:
-            if job_id in self._cache:
-                return await self._load(job_id)
-            async with gate:
-                return await self._load(job_id)
-
-        states = await asyncio.gather(*(one(j) for j in job_ids))
-        return dict(zip(job_ids, states, strict=True))
+        """Cache hits as they are; the misses in one `_id $in` read (not one read per job)."""
+        states: dict[str, tuple[JobRecord | None, int]] = {}
+        misses = []
+        for job_id in job_ids:
+            hit = self._cache.get(job_id)
+            if hit is None:
+                misses.append(job_id)
+            else:
+                self._cache.move_to_end(job_id)
+                states[job_id] = hit
+        stored = await self.store.get_many_for_projection(misses) if misses else {}
+        for job_id in misses:
+            states[job_id] = stored.get(job_id, (None, -1))
+        return states
 
     def _remember(self, job_id: str, state: tuple[JobRecord | None, int]) -> None:
         self._cache[job_id] = state

@@ -86,7 +86,7 @@ class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         log.info("assigned", extra={"partitions": sorted(tp.partition for tp in assigned)})
         if self.runtime is not None:
-            self.runtime.on_assigned()
+            await self.runtime.on_assigned(set(assigned))
 
 
 @dataclass

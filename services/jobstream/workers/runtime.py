@@ -3,7 +3,8 @@
 - Up to `concurrency` jobs run at once; fetching never blocks on a running job, so cancels are
   read promptly, and a long job never stalls its partition.
 - Offsets are committed up to the lowest unfinished message of each partition.
-- Before running, a job is skipped if its attempt is stale, already terminal, or cancelled.
+- Before running, a job is skipped if its attempt is stale, already terminal, or cancelled; the
+  read model is asked only for commands that can be copies (before the assignment fence, relayed).
 - Cancel aborts the handler (asyncio cancellation); the attempt ends `cancelled`.
 - Timeouts fail with `timeout`; TransientError retries with backoff and jitter up to `max_tries`;
   PermanentError fails with its code; undecodable commands go to the DLQ.
@@ -21,7 +22,12 @@ from dataclasses import dataclass, field
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from pydantic import ValidationError
 
-from jobstream.adapters.kafka import KafkaEventPublisher, KafkaProjectorProgress, dlq_message
+from jobstream.adapters.kafka import (
+    RELAYED_HEADER,
+    KafkaEventPublisher,
+    KafkaProjectorProgress,
+    dlq_message,
+)
 from jobstream.adapters.metrics import (
     CONSUMER_LAG,
     DLQ_MESSAGES,
@@ -70,6 +76,7 @@ class WorkerRuntime:
     finished: OrderedDict[tuple[str, int], None] = field(default_factory=OrderedDict)
     projector: KafkaProjectorProgress | None = None
     _committed: dict[TopicPartition, int] = field(default_factory=dict)
+    fence: dict[TopicPartition, int] = field(default_factory=dict)
     _slots: asyncio.Semaphore = field(init=False)
     _projected: asyncio.Event = field(init=False)
     _gate_task: asyncio.Task[None] | None = None
@@ -79,9 +86,19 @@ class WorkerRuntime:
         self._projected = asyncio.Event()
         self._projected.set()
 
-    def on_assigned(self) -> None:
+    async def on_assigned(self, assigned: set[TopicPartition]) -> None:
         """After an assignment, hold new work until the projector has applied `jobs.events` as
-        it stands now: jobs a dead owner finished are then seen as finished, not run again."""
+        it stands now: jobs a dead owner finished are then seen as finished, not run again.
+
+        The partitions' ends now are their fence: a command past it that the relay did not
+        publish is its first copy (gateway/group_commit.py), so it needs no read-model check.
+        """
+        for tp in assigned:
+            self.fence.pop(tp, None)  # until known, every command is checked
+        try:
+            self.fence.update(await self.consumer.end_offsets(list(assigned)))
+        except Exception:  # noqa: BLE001 - without a fence every command is checked
+            log.warning("could not read the partitions' ends", exc_info=True)
         if self.projector is None:
             return
         self._projected.clear()
@@ -207,7 +224,7 @@ class WorkerRuntime:
         try:
             await self._projected.wait()
             async with self._slots:
-                if await self._should_skip(command):
+                if await self._should_skip(command, running):
                     return True
                 IN_FLIGHT.labels(self.settings.slug).inc()
                 try:
@@ -222,12 +239,22 @@ class WorkerRuntime:
             return False
         return True
 
-    async def _should_skip(self, command: JobRequested | RetryRequested) -> bool:
+    def _may_repeat(self, running: Running) -> bool:
+        """Whether this command can be a copy of one handled before: it precedes the partition's
+        fence (a previous owner may have run it) or the outbox relay published it."""
+        fence = self.fence.get(running.tp)
+        return (
+            fence is None
+            or running.offset < fence
+            or any(name == RELAYED_HEADER for name, _ in running.headers)
+        )
+
+    async def _should_skip(self, command: JobRequested | RetryRequested, running: Running) -> bool:
         job_key = (command.job_id, command.attempt)
         reason = None
         if job_key in self.cancelled:
             reason = "cancelled"
-        else:
+        elif self._may_repeat(running):
             job = await self.jobs.get(command.job_id)
             if job is not None and job.attempt > command.attempt:
                 reason = "stale"

@@ -1,0 +1,139 @@
+"""Group commit (gateway/group_commit.py): creates that arrive while earlier groups are written
+go together in one insert, one outbox entry and one producer round; failures reach every create
+of the group; a lone create on an idle gateway is committed at once."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+
+import pytest
+
+from jobstream import failpoints
+from jobstream.adapters.kafka import PublishError
+from jobstream.adapters.mongo import OutboxMessage
+from jobstream.core.record import JobRecord
+from jobstream.core.state import apply
+from jobstream.gateway.group_commit import GroupCommit
+from jobstream.gateway.ports import PreparedJob
+from jobstream.settings import GatewaySettings
+from jobstream_schemas.events import JobCreated, JobCreatedPayload
+
+
+def prepared(i: int) -> PreparedJob:
+    job_id = f"job_{i:021d}"
+    created = JobCreated(
+        job_id=job_id, organization_id="org", attempt=1,
+        payload=JobCreatedPayload(endpoint="parse", slug="parse", request={}, created_at=1,
+                                  expires_at=2),
+    )  # fmt: skip
+    record = apply(None, created).job
+    assert record is not None
+    event = OutboxMessage("jobs.events", job_id.encode(), b"created", ())
+    command = OutboxMessage("jobs.commands.parse", job_id.encode(), b"run", ())
+    return PreparedJob(record, (event, command), f"{job_id}:1:created")
+
+
+class Recorder:
+    """Store, outbox and publisher in one; the first insert can be held to let a queue form."""
+
+    def __init__(self) -> None:
+        self.inserts: list[list[str]] = []
+        self.entries: dict[str, tuple[list[OutboxMessage], float | None]] = {}
+        self.removed: list[str] = []
+        self.waves: list[list[list[bytes]]] = []
+        self.hold = asyncio.Event()
+        self.hold.set()
+        self.fail_store = False
+        self.fail_publish = False
+
+    async def insert_many(self, records: Sequence[JobRecord]) -> None:
+        await self.hold.wait()
+        if self.fail_store:
+            raise ConnectionError("store down")
+        self.inserts.append([r.id for r in records])
+
+    async def add(
+        self, *, entry_id: str, messages: Sequence[OutboxMessage], relay_after: float | None = None
+    ) -> None:
+        self.entries[entry_id] = (list(messages), relay_after)
+
+    async def remove(self, entry_id: str) -> None:
+        self.removed.append(entry_id)
+
+    async def publish_waves(
+        self, waves: Sequence[Sequence[OutboxMessage]], *, timeout: float | None = None
+    ) -> None:
+        if self.fail_publish:
+            raise PublishError("no ack")
+        self.waves.append([[m.value for m in wave] for wave in waves])
+
+
+def committer(rec: Recorder, **settings: object) -> GroupCommit:
+    return GroupCommit(rec, rec, rec, GatewaySettings(**settings), max_in_flight=1)  # type: ignore[arg-type]
+
+
+async def drained(group: GroupCommit) -> None:
+    await asyncio.gather(*group._background, *group._tasks)
+
+
+async def test_a_lone_create_is_committed_on_its_own_and_its_entry_removed() -> None:
+    rec = Recorder()
+    group = committer(rec)
+    assert await group.commit(prepared(1)) is False
+    await drained(group)
+    assert rec.inserts == [["job_000000000000000000001"]]
+    assert rec.waves == [[[b"created"], [b"run"]]]  # the event's wave before the command's
+    assert rec.removed == ["job_000000000000000000001:1:created"]
+
+
+async def test_creates_arriving_during_a_write_go_together_in_one_insert_and_one_entry() -> None:
+    rec = Recorder()
+    rec.hold.clear()
+    group = committer(rec)
+    first = asyncio.create_task(group.commit(prepared(0)))
+    await asyncio.sleep(0)  # the first group is being written
+    rest = [asyncio.create_task(group.commit(prepared(i))) for i in range(1, 6)]
+    await asyncio.sleep(0)
+    rec.hold.set()
+    assert await asyncio.gather(first, *rest) == [False] * 6
+    await drained(group)
+    assert [len(ids) for ids in rec.inserts] == [1, 5]
+    assert rec.waves[1] == [[b"created"] * 5, [b"run"] * 5]
+    (entry_id,) = [e for e in rec.entries if e.endswith("+4")]
+    messages, _ = rec.entries[entry_id]
+    assert [m.value for m in messages] == [b"created"] * 5 + [b"run"] * 5
+    assert sorted(rec.removed) == sorted(rec.entries)
+
+
+async def test_a_store_failure_reaches_every_create_of_the_group() -> None:
+    rec = Recorder()
+    rec.fail_store = True
+    group = committer(rec)
+    results = await asyncio.gather(
+        *(group.commit(prepared(i)) for i in range(3)), return_exceptions=True
+    )
+    assert all(isinstance(r, ConnectionError) for r in results)
+    assert rec.waves == []
+
+
+async def test_no_acknowledgement_keeps_the_entry_due_only_after_the_relay_delay() -> None:
+    rec = Recorder()
+    rec.fail_publish = True
+    group = committer(rec, outbox_relay_delay_seconds=30.0)
+    before = time.time()
+    assert await group.commit(prepared(7)) is True
+    await drained(group)
+    ((_, relay_after),) = rec.entries.values()
+    assert relay_after is not None and relay_after >= before + 30.0
+    assert rec.removed == []
+
+
+@pytest.mark.parametrize("n", [1, 3])
+async def test_the_crash_failpoint_counts_every_stored_job(n: int) -> None:
+    rec = Recorder()
+    group = committer(rec, failpoint="crash_after_store:1000")
+    failpoints._passes.clear()
+    await asyncio.gather(*(group.commit(prepared(i)) for i in range(n)))
+    assert failpoints._passes["crash_after_store"] == n
