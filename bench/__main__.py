@@ -116,6 +116,23 @@ async def command_message_bytes(bench: BenchStack) -> int:
                 return len(records[0].value or b"")
 
 
+def per_job(
+    run: dict[str, Any], cpu_before: dict[str, float], cpu_after: dict[str, float],
+    store_before: dict[str, dict[str, float]], store_after: dict[str, dict[str, float]],
+) -> dict[str, Any]:  # fmt: skip
+    """What one job cost each process: CPU ms, and store commands sent (by command name)."""
+    jobs = max(1, int(run.get("accepted") or 0))
+    cpu = {n: round((cpu_after[n] - cpu_before.get(n, 0.0)) * 1000 / jobs, 3) for n in cpu_after}
+    store: dict[str, dict[str, float]] = {}
+    for name, after in store_after.items():
+        before = store_before.get(name, {})
+        used = {c: round((n - before.get(c, 0.0)) / jobs, 3) for c, n in after.items()}
+        store[name] = {c: n for c, n in sorted(used.items()) if n > 0}
+    total = round(sum(n for used in store.values() for n in used.values()), 3)
+    return {"cpu_ms": cpu, "cpu_ms_total": round(sum(cpu.values()), 3),
+            "store_commands": store, "store_commands_total": total}  # fmt: skip
+
+
 async def run_jobstream_phases(
     args: argparse.Namespace, phases: set[str], run_dir: Path
 ) -> dict[str, Any]:
@@ -124,6 +141,7 @@ async def run_jobstream_phases(
         if "jobstream" in phases:
             say(f"jobstream: {args.jobs} no-op jobs at {args.rate}/s offered")
             cpu_before = bench.cpu_seconds()
+            store_before = await bench.store_commands()
             profiled = bench.pids(bench.services) if args.profile else {}
             out_dir = args.results_dir / f"profile-{time.strftime('%Y%m%dT%H%M%S')}"
             with flame_graphs(profiled, out_dir) as graphs:
@@ -131,12 +149,14 @@ async def run_jobstream_phases(
                     bench, jobs=args.jobs, rate=args.rate, request=NOOP_REQUEST
                 )
             cpu_after = bench.cpu_seconds()
+            store_after = await bench.store_commands()
             if graphs:
                 run["flame_graphs"] = [str(path) for path in graphs]
             run["peak_rss_mib"] = bench.peak_rss_mib()
             run["cpu_seconds"] = {
                 name: round(cpu_after[name] - cpu_before.get(name, 0.0), 1) for name in cpu_after
             }
+            run["per_job"] = per_job(run, cpu_before, cpu_after, store_before, store_after)
             run["config"] = {"noop_workers": args.noop_workers, "offered_rps": args.rate}
             results["jobstream"] = run
             say(f"jobstream: {run['throughput_jobs_per_s']} jobs/s")

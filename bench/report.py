@@ -181,6 +181,7 @@ def table(doc: dict[str, Any]) -> str:
         f"Ratios: jobstream / Celery throughput **{ratios['jobstream_over_celery.throughput']}**, "
         f"jobstream / raw Kafka throughput **{ratios['jobstream_over_raw_kafka.throughput']}**.",
     ]
+    lines += per_hop_lines(_get(doc, "jobstream.per_job"))
     gateway = _get(doc, "jobstream.gateway_latency")
     if gateway:
         lines += [
@@ -234,6 +235,27 @@ def table(doc: dict[str, Any]) -> str:
             + ".",
         ]
     return "\n".join(lines)
+
+
+def per_hop_lines(per_job: dict[str, Any] | None) -> list[str]:
+    """CPU ms and store commands per job for each process of the end-to-end run."""
+    if not per_job:
+        return []
+    cpu, store = per_job.get("cpu_ms", {}), per_job.get("store_commands", {})
+    lines = [
+        "",
+        "| Per job, end to end | CPU ms | store commands (by command) |",
+        "|---|---|---|",
+    ]
+    for name in sorted(cpu, key=lambda n: -cpu[n]):
+        used = store.get(name, {})
+        spelled = ", ".join(f"{c} {n:.2f}" for c, n in used.items()) or "none"
+        lines.append(f"| {name} | {cpu[name]:.2f} | {spelled} |")
+    lines.append(
+        f"| **total** | **{per_job.get('cpu_ms_total', 0):.2f}** "
+        f"| **{per_job.get('store_commands_total', 0):.2f}** |"
+    )
+    return lines
 
 
 def write_table(doc: dict[str, Any], docs_path: Path, *, json_path: Path) -> None:

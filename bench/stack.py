@@ -10,8 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import aiohttp
+from prometheus_client.parser import text_string_to_metric_families
 
 from bench import procfs
 from jobstream.bootstrap import create_api_key
@@ -36,6 +39,7 @@ class BenchStack:
     url: str
     api_key: str
     services: list[str]
+    metrics_urls: dict[str, str] = field(default_factory=dict)
 
     @property
     def mongo_url(self) -> str:
@@ -57,6 +61,26 @@ class BenchStack:
         """CPU seconds each process has used so far."""
         readings = {name: procfs.cpu_seconds(pid) for name, pid in self.pids(names).items()}
         return {name: value for name, value in readings.items() if value is not None}
+
+    async def store_commands(self) -> dict[str, dict[str, float]]:
+        """Commands each service has sent to the store so far, by command name (its
+        `jobstream_store_commands_total`); a service that does not answer is left out."""
+        counts: dict[str, dict[str, float]] = {}
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+            for name, url in self.metrics_urls.items():
+                try:
+                    async with session.get(url) as response:
+                        text = await response.text()
+                except aiohttp.ClientError:
+                    continue
+                counts[name] = {
+                    sample.labels["command"]: sample.value
+                    for family in text_string_to_metric_families(text)
+                    if family.name == "jobstream_store_commands"
+                    for sample in family.samples
+                    if sample.name == "jobstream_store_commands_total"
+                }
+        return counts
 
     def peak_rss_mib(self, names: list[str] | None = None) -> dict[str, float]:
         """Peak RSS of each process, its live children included (a worker's CPU pool)."""
@@ -88,6 +112,7 @@ async def fresh_stack(
         key = await create_api_key(
             layout.ports.mongo_url, "jobstream", organization_id=ORGANIZATION, name="bench"
         )
-        yield BenchStack(layout, f"http://127.0.0.1:{base}", key, [s.name for s in specs])
+        metrics = {s.name: s.health_url.removesuffix("/health") + "/metrics" for s in specs}
+        yield BenchStack(layout, f"http://127.0.0.1:{base}", key, [s.name for s in specs], metrics)
     finally:
         await asyncio.to_thread(stack.stop_all, layout)

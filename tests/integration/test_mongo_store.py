@@ -1,15 +1,24 @@
-"""The MongoDB adapter on FerretDB: list reads leave no server-side cursor open."""
+"""The MongoDB adapter on FerretDB: list reads leave no server-side cursor open; reads by a list
+of `_id`s are served by the `_id` index."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from pymongo import AsyncMongoClient, monitoring
 
-from jobstream.adapters.mongo import MongoJobStore, create_missing_indexes, fetch_all
+from jobstream.adapters.mongo import (
+    MongoJobStore,
+    create_missing_indexes,
+    fetch_all,
+    to_document,
+)
+from jobstream.core.record import JobRecord
+from jobstream.core.state import apply
 from jobstream.devstack.stack import StackLayout
+from tests.unit.test_state import created
 
 pytestmark = pytest.mark.integration
 
@@ -93,3 +102,33 @@ async def test_a_large_projector_batch_does_not_wedge_ferretdb(infra_stack: Stac
         assert (await store.get("job_" + "0" * 18 + "499")) is not None
     finally:
         await client.close()
+
+
+async def test_reads_by_id_in_a_list_use_the_id_index_and_return_only_what_exists(
+    infra_stack: StackLayout,
+) -> None:
+    """The projector reads a batch's documents with one `_id $in` query; FerretDB's SQLite
+    backend served only `_id` equality from its index until our patch (sqlite-id-in-pushdown)."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra_stack.ports.mongo_url)
+    try:
+        db = client[f"it_{uuid.uuid4().hex[:8]}"]
+        template = cast(JobRecord, apply(None, created()).job)
+        await db.jobs.insert_many(
+            [to_document(template.model_copy(update={"id": f"job_{i:021d}"}), offset=i)
+             for i in range(300)]
+        )  # fmt: skip
+        wanted = [f"job_{i:021d}" for i in (3, 150, 299)] + ["job_absent"]
+        plan = await db.command(
+            "explain",
+            {"find": "jobs", "filter": {"_id": {"$in": wanted}}},
+            verbosity="queryPlanner",
+        )
+        found = await MongoJobStore(db).get_many_for_projection(wanted)
+    finally:
+        await client.close()
+    assert plan["filterPushdown"] is True, plan
+    assert "USING INDEX" in str(plan["queryPlanner"]), plan
+    assert {job_id: offset for job_id, (_, offset) in found.items()} == {
+        "job_000000000000000000003": 3, "job_000000000000000000150": 150,
+        "job_000000000000000000299": 299,
+    }  # fmt: skip
