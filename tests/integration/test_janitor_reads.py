@@ -1,5 +1,6 @@
 """The janitor on FerretDB with many jobs stored: an idle pass sends the store nothing, and a pass
-over a due bucket reads jobs only by `_id` (the one filter FerretDB serves without a scan)."""
+over a due bucket reads only by `_id` (equality or `$in`, the filters FerretDB serves from its
+`_id` index); a bucket filed in many chunks, and once more after a crash, yields each job once."""
 
 from __future__ import annotations
 
@@ -91,8 +92,30 @@ async def test_idle_and_due_passes_read_only_by_id(store: tuple[Any, Commands]) 
     assert expired == len(sent.messages) == DUE
     finds = [cmd for name, cmd in commands.seen if name == "find"]
     assert finds, "nothing was read: nothing tested"
-    for cmd in finds:
-        assert set(cmd["filter"]) == {"_id"} and isinstance(cmd["filter"]["_id"], str), cmd[
-            "filter"
-        ]
+    for cmd in finds:  # by `_id`, equal to one or in a list (both served by the `_id` index)
+        by_id = cmd["filter"].get("_id")
+        listed = by_id.get("$in") if isinstance(by_id, dict) else None
+        assert set(cmd["filter"]) == {"_id"}, cmd["filter"]
+        assert isinstance(by_id, str) or (
+            set(by_id) == {"$in"} and all(isinstance(i, str) for i in listed)
+        ), cmd["filter"]
     assert sum(1 for cmd in finds if cmd["find"] == "jobs") == DUE
+
+
+async def test_a_bucket_filed_in_chunks_and_again_yields_each_job_once(
+    store: tuple[Any, Commands],
+) -> None:
+    db, _ = store
+    index = MongoExpiryIndex(db)
+    minute = bucket_minute(due_at=int(NOW) + 5, now=NOW)
+    ids = [f"job_{i:021d}" for i in range(120)]
+    for start in range(0, 120, 10):  # twelve projector batches
+        await index.file(kind="expire", partition=1, by_minute={minute: ids[start : start + 10]})
+    await index.file(kind="expire", partition=1, by_minute={minute: ids[30:40]})  # redelivered
+    await index.file(kind="expire", partition=1, by_minute={minute: ids[35:45]})  # new boundary
+    assert await index.bucket(kind="expire", minute=minute, partition=1) == ids
+    header = await db.expiry_index.find_one({"_id": f"expire:{minute}:p1"})
+    assert len(header["chunks"]) == 13 and "jobs" not in header
+    await index.drop(kind="expire", minute=minute, partition=1)
+    assert await index.bucket(kind="expire", minute=minute, partition=1) == []
+    assert await db.expiry_index.count_documents({}) == 0

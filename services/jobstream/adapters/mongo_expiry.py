@@ -1,10 +1,14 @@
 """The expiry index on MongoDB/FerretDB: buckets of job ids by due minute, addressed by `_id`.
 
-Documents `{_id: "<kind>:<minute>:p<partition>", jobs: [job_id, ...]}` in `expiry_index`, plus
-the janitor's cursors `{_id: "cursor:<kind>", minute}`. Every read and write is by `_id`, the
-one filter FerretDB's SQLite backend serves without reading the whole collection. Each bucket has
-one writer (the projector instance that owns the partition; the janitor for purge buckets), so
-FerretDB's non-atomic updates lose nothing.
+A bucket `<kind>:<minute>:p<partition>` is a small header `{_id, chunks: [token, ...]}` in
+`expiry_index` naming its chunks `{_id: "<bucket>:<token>", jobs: [job_id, ...]}`, one chunk per
+filing (a projector batch): filing inserts a chunk and adds one token to the header, so no write
+ever rewrites a document that grows with the minute's traffic (one document per bucket, grown
+with `$addToSet`, made FerretDB re-parse and re-write up to a minute's ids for every batch).
+The token is the chunk's smallest job id, so a batch filed again after a crash lands on the same
+chunk. Plus the janitor's cursors `{_id: "cursor:<kind>", minute}`. Every read and write is by
+`_id` (equality or `$in`), served from FerretDB's `_id` index. Each bucket has one writer (the
+projector instance owning the partition; the janitor for purge buckets).
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ from pymongo.errors import BulkWriteError
 
 from jobstream.core.expiry import BucketKind, bucket_id
 
+DUPLICATE_KEY = 11000
+CHUNKS_PER_QUERY = 500
+
 
 class MongoExpiryIndex:
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
@@ -26,28 +33,52 @@ class MongoExpiryIndex:
     async def file(
         self, *, kind: BucketKind, partition: int, by_minute: Mapping[int, Sequence[str]]
     ) -> None:
-        """Add job ids to their minute's bucket (idempotent: `$addToSet`)."""
-        ops = [
-            UpdateOne(
-                {"_id": bucket_id(kind, minute, partition)},
-                {"$addToSet": {"jobs": {"$each": sorted(set(ids))}}},
-                upsert=True,
+        """Add job ids to their minute's bucket: a chunk each, then the headers (idempotent)."""
+        chunks, headers = [], []
+        for minute, ids in sorted(by_minute.items()):
+            if not ids:
+                continue
+            jobs = sorted(set(ids))
+            bucket = bucket_id(kind, minute, partition)
+            chunks.append({"_id": f"{bucket}:{jobs[0]}", "jobs": jobs})
+            headers.append(
+                UpdateOne({"_id": bucket}, {"$addToSet": {"chunks": jobs[0]}}, upsert=True)
             )
-            for minute, ids in sorted(by_minute.items())
-        ]
-        if not ops:
+        if not chunks:
             return
         try:
-            await self._index.bulk_write(ops, ordered=False)
+            await self._index.insert_many(chunks, ordered=False)
+        except BulkWriteError as exc:  # filed before (a redelivered batch): kept as it is
+            if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
+                raise
+        try:
+            await self._index.bulk_write(headers, ordered=False)
         except BulkWriteError:  # an upsert raced another writer's insert: now it is an update
-            await self._index.bulk_write(ops, ordered=False)
+            await self._index.bulk_write(headers, ordered=False)
+
+    async def _chunk_ids(self, bucket: str) -> tuple[list[str], list[str]]:
+        """(chunk ids, job ids kept in the header itself by the earlier one-document format)."""
+        doc = await self._index.find_one({"_id": bucket}) or {}
+        chunks = [f"{bucket}:{token}" for token in doc.get("chunks", [])]
+        return chunks, [str(job_id) for job_id in doc.get("jobs", [])]
 
     async def bucket(self, *, kind: BucketKind, minute: int, partition: int) -> list[str]:
-        doc = await self._index.find_one({"_id": bucket_id(kind, minute, partition)})
-        return [str(job_id) for job_id in (doc or {}).get("jobs", [])]
+        chunk_ids, jobs = await self._chunk_ids(bucket_id(kind, minute, partition))
+        found = set(jobs)
+        for start in range(0, len(chunk_ids), CHUNKS_PER_QUERY):
+            wanted = chunk_ids[start : start + CHUNKS_PER_QUERY]
+            async for chunk in self._index.find({"_id": {"$in": wanted}}):
+                found.update(str(job_id) for job_id in chunk.get("jobs", []))
+        return sorted(found)
 
     async def drop(self, *, kind: BucketKind, minute: int, partition: int) -> None:
-        await self._index.delete_one({"_id": bucket_id(kind, minute, partition)})
+        bucket = bucket_id(kind, minute, partition)
+        chunk_ids, _ = await self._chunk_ids(bucket)
+        for start in range(0, len(chunk_ids), CHUNKS_PER_QUERY):
+            await self._index.delete_many(
+                {"_id": {"$in": chunk_ids[start : start + CHUNKS_PER_QUERY]}}
+            )
+        await self._index.delete_one({"_id": bucket})
 
     async def cursor(self, kind: BucketKind) -> int | None:
         doc = await self._index.find_one({"_id": f"cursor:{kind}"})
