@@ -23,7 +23,7 @@ class Fakes:
 
     def __init__(self) -> None:
         self.jobs: dict[str, JobRecord] = {}
-        self.buckets: dict[tuple[str, int, int], set[str]] = {}
+        self.filed: dict[tuple[str, int, int], set[str]] = {}
         self.cursors: dict[str, int] = {}
         self.reads: list[str] = []
         self.sent: list[Any] = []
@@ -44,14 +44,26 @@ class Fakes:
         self, *, kind: str, partition: int, by_minute: Mapping[int, Sequence[str]]
     ) -> None:
         for minute, ids in by_minute.items():
-            self.buckets.setdefault((kind, minute, partition), set()).update(ids)
+            self.filed.setdefault((kind, minute, partition), set()).update(ids)
 
-    async def bucket(self, *, kind: str, minute: int, partition: int) -> list[str]:
-        self.reads.append(f"bucket {kind} {minute} {partition}")
-        return sorted(self.buckets.get((kind, minute, partition), ()))
+    async def get_many_for_projection(self, job_ids: Sequence[str]) -> dict[str, Any]:
+        self.reads += [f"job {job_id}" for job_id in job_ids]
+        return {j: (self.jobs[j], -1) for j in job_ids if j in self.jobs}
+
+    async def buckets(
+        self, *, kind: str, minutes: Sequence[int], partitions: Sequence[int]
+    ) -> dict[tuple[int, int], list[str]]:
+        self.reads.append(f"query buckets {kind}")
+        self.reads += [f"bucket {kind} {m} {p}" for m in minutes for p in partitions]
+        return {
+            (m, p): sorted(self.filed[(kind, m, p)])
+            for m in minutes
+            for p in partitions
+            if (kind, m, p) in self.filed
+        }
 
     async def drop(self, *, kind: str, minute: int, partition: int) -> None:
-        self.buckets.pop((kind, minute, partition), None)
+        self.filed.pop((kind, minute, partition), None)
 
     async def cursor(self, kind: str) -> int | None:
         return self.cursors.get(kind)
@@ -102,7 +114,7 @@ async def test_a_job_expires_after_its_bucket_passed_then_its_artifacts_are_purg
     report = await the_janitor.run_pass(now=(minute + 1) * 60)
     assert report.expired == 1
     assert [e.type for e in fakes.sent] == ["job.expired.v1"]
-    assert ("expire", minute, 1) not in fakes.buckets
+    assert ("expire", minute, 1) not in fakes.filed
     fakes.jobs[job.id] = job.model_copy(update={"status": "expired"})  # the projector applied it
     report = await the_janitor.run_pass(now=(minute + 3) * 60)
     assert report.purged == 1
@@ -130,7 +142,7 @@ async def test_a_purge_before_the_expiry_was_applied_is_tried_again_next_minute(
     await fakes.file(kind="purge", partition=0, by_minute={minute: [job.id]})
     later = (minute + 1) * 60
     assert (await the_janitor.run_pass(now=later)).purged == 0
-    assert ("purge", minute + 1, 0) in fakes.buckets or ("purge", minute + 2, 0) in fakes.buckets
+    assert ("purge", minute + 1, 0) in fakes.filed or ("purge", minute + 2, 0) in fakes.filed
 
 
 async def test_catching_up_after_downtime_reads_each_passed_bucket_once() -> None:
@@ -141,4 +153,5 @@ async def test_catching_up_after_downtime_reads_each_passed_bucket_once() -> Non
     await the_janitor.run_pass(now=NOW + 10 * 60)  # ten minutes later
     buckets = [r for r in fakes.reads if r.startswith("bucket expire")]
     assert len(buckets) == len(set(buckets)) == 10 * 3
+    assert fakes.reads.count("query buckets expire") == 1  # one query for all thirty
     assert not [r for r in fakes.reads if r.startswith("job ")]

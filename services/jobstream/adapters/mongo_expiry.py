@@ -63,13 +63,31 @@ class MongoExpiryIndex:
         return chunks, [str(job_id) for job_id in doc.get("jobs", [])]
 
     async def bucket(self, *, kind: BucketKind, minute: int, partition: int) -> list[str]:
-        chunk_ids, jobs = await self._chunk_ids(bucket_id(kind, minute, partition))
-        found = set(jobs)
-        for start in range(0, len(chunk_ids), CHUNKS_PER_QUERY):
-            wanted = chunk_ids[start : start + CHUNKS_PER_QUERY]
-            async for chunk in self._index.find({"_id": {"$in": wanted}}):
-                found.update(str(job_id) for job_id in chunk.get("jobs", []))
-        return sorted(found)
+        found = await self.buckets(kind=kind, minutes=[minute], partitions=[partition])
+        return found.get((minute, partition), [])
+
+    async def buckets(
+        self, *, kind: BucketKind, minutes: Sequence[int], partitions: Sequence[int]
+    ) -> dict[tuple[int, int], list[str]]:
+        """The job ids of every bucket of these minutes and partitions that exists, by
+        (minute, partition): the headers, then their chunks, each in `_id $in` queries."""
+        wanted = {bucket_id(kind, m, p): (m, p) for m in minutes for p in partitions}
+        found: dict[str, set[str]] = {}
+        chunk_of: dict[str, str] = {}
+        for header in await self._by_ids(list(wanted)):
+            bucket = str(header["_id"])
+            found[bucket] = {str(job_id) for job_id in header.get("jobs", [])}  # earlier format
+            chunk_of |= {f"{bucket}:{token}": bucket for token in header.get("chunks", [])}
+        for chunk in await self._by_ids(list(chunk_of)):
+            found[chunk_of[str(chunk["_id"])]].update(str(j) for j in chunk.get("jobs", []))
+        return {wanted[bucket]: sorted(ids) for bucket, ids in found.items()}
+
+    async def _by_ids(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        docs = []
+        for start in range(0, len(ids), CHUNKS_PER_QUERY):
+            wanted = list(ids[start : start + CHUNKS_PER_QUERY])
+            docs += await self._index.find({"_id": {"$in": wanted}}).to_list()
+        return docs
 
     async def drop(self, *, kind: BucketKind, minute: int, partition: int) -> None:
         bucket = bucket_id(kind, minute, partition)

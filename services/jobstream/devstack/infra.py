@@ -178,7 +178,9 @@ def start_ferretdb(proc: ManagedProcess, *, ports: InfraPorts, data: Path) -> No
     argv = [
         str(ferretdb_binary()),
         "--handler=sqlite",
-        f"--sqlite-url=file:{data / 'sqlite'}/",
+        # WAL without an fsync per commit: a power loss can drop the last commits, which the
+        # read model recovers from jobs.events, the source of truth (docs/decisions.md).
+        f"--sqlite-url=file:{data / 'sqlite'}/?_pragma=synchronous(normal)",
         f"--listen-addr=127.0.0.1:{ports.mongo}",
         f"--state-dir={data / 'state'}",
         f"--debug-addr={os.environ.get('FERRETDB_DEBUG_ADDR', '-')}",

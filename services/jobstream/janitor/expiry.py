@@ -1,7 +1,8 @@
 """Expiry and purge driven by the expiry index (core/expiry.py), never by a query over the jobs.
 
 Each pass reads only the buckets of the minutes that passed since the last one, by `_id` (with
-no minute passed, it reads nothing), and then only the jobs filed in them, by `_id`. The jobs of a
+no minute passed, it reads nothing; a span of minutes in one `_id $in` query), and then only the
+jobs filed in them, by `_id`. The jobs of a
 bucket are checked against their stored document, so a job retried meanwhile (filed again under
 its new minute) or already expired is left alone. An expired job is filed under the purge bucket
 of `expires_at + purge_grace_seconds`; a purge bucket whose job has not been seen expired yet (the
@@ -14,7 +15,6 @@ dropped and the cursor moves, so a pass cut short is redone; `apply()` makes rep
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -28,8 +28,8 @@ from jobstream.core.record import JobRecord
 from jobstream.settings import JanitorSettings
 from jobstream_schemas.events import JobArtifactsPurged, JobArtifactsPurgedPayload, JobExpired
 
-READ_CONCURRENCY = 16
 MAX_BUCKETS_PER_PASS = 120  # catching up after downtime happens over several passes
+MINUTES_PER_READ = 30  # bucket headers of this many minutes (x partitions) read in one query
 PURGE_PARTITION = 0  # purge buckets have one writer, the janitor
 
 
@@ -57,14 +57,15 @@ class ExpirySweep:
         cursor = await self._cursor(kind, now)
         last = min(last_passed_minute(now, seconds=seconds), cursor + MAX_BUCKETS_PER_PASS)
         done = 0
-        for minute in range(cursor + 1, last + 1):
-            for partition in partitions:
-                ids = await self.index.bucket(kind=kind, minute=minute, partition=partition)
+        for first in range(cursor + 1, last + 1, MINUTES_PER_READ):
+            minutes = range(first, min(last, first + MINUTES_PER_READ - 1) + 1)
+            found = await self.index.buckets(kind=kind, minutes=minutes, partitions=partitions)
+            for (minute, partition), ids in sorted(found.items()):
                 if ids:
                     done += await handle(await self._records(ids), now)
-                    await self.index.drop(kind=kind, minute=minute, partition=partition)
-            await self.index.set_cursor(kind, minute)
-            self._cursors[kind] = minute
+                await self.index.drop(kind=kind, minute=minute, partition=partition)
+            await self.index.set_cursor(kind, minutes[-1])
+            self._cursors[kind] = minutes[-1]
         return done
 
     async def _cursor(self, kind: BucketKind, now: float) -> int:
@@ -78,13 +79,8 @@ class ExpirySweep:
         return self._cursors[kind]
 
     async def _records(self, ids: Sequence[str]) -> list[JobRecord]:
-        gate = asyncio.Semaphore(READ_CONCURRENCY)
-
-        async def one(job_id: str) -> JobRecord | None:
-            async with gate:
-                return await self.jobs.get(job_id)
-
-        return [r for r in await asyncio.gather(*(one(i) for i in ids)) if r is not None]
+        stored = await self.jobs.get_many_for_projection(ids)
+        return [stored[job_id][0] for job_id in ids if job_id in stored]
 
     async def _file_purge(self, jobs: Sequence[JobRecord], *, now: float, delay: int) -> None:
         seconds = self.settings.expiry_bucket_seconds
