@@ -210,6 +210,9 @@ class ProjectorSettings(CommonSettings):
 
     batch_max_records: int = Field(500, description="events applied per batch (one bulk write)")
     batch_timeout_ms: int = Field(200, description="how long a batch fetch waits for records")
+    batch_linger_ms: int = Field(
+        25, ge=0, description="a batch also takes what arrives this long after its first records"
+    )
     cache_size: int = Field(
         50_000, description="job documents kept in memory (the projector is their only writer)"
     )

@@ -55,8 +55,9 @@ class Recorder:
         self.inserts.append([r.id for r in records])
 
     async def add(
-        self, *, entry_id: str, messages: Sequence[OutboxMessage], relay_after: float | None = None
-    ) -> None:
+        self, *, entry_id: str, messages: Sequence[OutboxMessage], relay_after: float | None = None,
+        new: bool = False,
+    ) -> None:  # fmt: skip
         self.entries[entry_id] = (list(messages), relay_after)
 
     async def remove(self, entry_id: str) -> None:

@@ -182,10 +182,12 @@ class MongoOutbox:
         await create_missing_indexes(self._outbox, [[("created_at", ASCENDING)]])
 
     async def add(
-        self, *, entry_id: str, messages: Sequence[OutboxMessage], relay_after: float | None = None
-    ) -> None:
+        self, *, entry_id: str, messages: Sequence[OutboxMessage], relay_after: float | None = None,
+        new: bool = False,
+    ) -> None:  # fmt: skip
         """Store (or replace) an entry; the relay leaves it alone until `relay_after` (default:
-        now) plus its minimum age. The field keeps its old name `created_at`."""
+        now) plus its minimum age. The field keeps its old name `created_at`. `new`: the entry
+        id was never used, so a plain insert does (cheaper on FerretDB than an upsert)."""
         doc = {
             "_id": entry_id,
             "created_at": time.time() if relay_after is None else relay_after,
@@ -199,6 +201,10 @@ class MongoOutbox:
                 for m in messages
             ],
         }
+        if new:
+            with contextlib.suppress(DuplicateKeyError):
+                await self._outbox.insert_one(doc)
+                return
         await self._outbox.replace_one({"_id": entry_id}, doc, upsert=True)
 
     async def due(self, *, older_than: float, limit: int) -> list[OutboxEntry]:

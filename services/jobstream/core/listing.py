@@ -119,8 +119,14 @@ class Page(Generic[T]):
 
 
 def encode_metadata_pair(key: str, value: str) -> str:
-    """The `metadata_pairs` element stored for one metadata pair (and matched by the filter)."""
+    """The `metadata_pairs` element stored for one metadata pair (and matched by the filter):
+    compact JSON, non-ASCII kept (plain strings are spelled out directly; same bytes)."""
+    if _PLAIN.fullmatch(key) and _PLAIN.fullmatch(value):
+        return f'["{key}","{value}"]'
     return json.dumps([key, value], separators=(",", ":"), ensure_ascii=False)
+
+
+_PLAIN = re.compile(r'[^"\\\x00-\x1f]*')
 
 
 def document_type_of(name: str) -> str:

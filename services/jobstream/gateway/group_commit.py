@@ -45,7 +45,9 @@ async def store_and_dispatch(
     relay_after = time.time() + settings.dispatch_timeout_seconds + relay_delay
     await asyncio.gather(
         store.insert_many([job.record for job in jobs]),
-        outbox.add(entry_id=entry_id, messages=[*events, *commands], relay_after=relay_after),
+        outbox.add(
+            entry_id=entry_id, messages=[*events, *commands], relay_after=relay_after, new=True
+        ),
     )
     for job in jobs:
         JOBS_CREATED.labels(endpoint=job.record.slug).inc()

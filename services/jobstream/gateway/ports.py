@@ -24,8 +24,9 @@ class JobStore(Protocol):
 
 class Outbox(Protocol):
     async def add(
-        self, *, entry_id: str, messages: Sequence[OutboxMessage], relay_after: float | None = None
-    ) -> None: ...
+        self, *, entry_id: str, messages: Sequence[OutboxMessage], relay_after: float | None = None,
+        new: bool = False,
+    ) -> None: ...  # fmt: skip
     async def remove(self, entry_id: str) -> None: ...
 
 
