@@ -34,10 +34,17 @@ class CountingStore:
 
 
 def records(
-    events: Sequence[JobEvent], *, first_offset: int, partition: int = 0
+    events: Sequence[JobEvent], *, first_offset: int, partition: int = 0, relayed: bool = False
 ) -> list[EventRecord]:
     return [
-        EventRecord("jobs.events", partition, first_offset + i, e.job_id.encode(), encode(e))
+        EventRecord(
+            "jobs.events",
+            partition,
+            first_offset + i,
+            e.job_id.encode(),
+            encode(e),
+            relayed=relayed,
+        )
         for i, e in enumerate(events)
     ]
 
@@ -136,3 +143,33 @@ async def test_events_that_leave_expires_at_alone_file_nothing() -> None:
     filer.filed.clear()
     await projector.apply_batch(records(history()[1:], first_offset=2))
     assert filer.filed == {}
+
+
+async def test_a_new_job_past_the_fence_is_neither_read_nor_written_for_its_creation() -> None:
+    """The gateway stored it before publishing job.created: its first copy needs no read."""
+    store = CountingStore()
+    stored = apply(None, created()).job
+    assert stored is not None
+    store.docs[stored.id] = (stored, -1)
+    projector = Projector(store, fence={0: 100})  # type: ignore[arg-type]
+    await projector.apply_batch(records(history()[:1], first_offset=100))
+    assert (store.reads, store.writes) == (0, 0)
+    await projector.apply_batch(records(history()[1:], first_offset=101))
+    assert (store.reads, store.writes) == (0, 1)
+    assert store.docs[stored.id][0].status == "completed"
+
+
+async def test_a_relayed_copy_of_job_created_past_the_fence_is_read_and_changes_nothing() -> None:
+    store = CountingStore()
+    await Projector(store).apply_batch(records(history(), first_offset=10))  # type: ignore[arg-type]
+    reads = store.reads
+    restarted = Projector(store, fence={0: 400})  # type: ignore[arg-type]
+    await restarted.apply_batch(records(history()[:1], first_offset=500, relayed=True))
+    assert store.reads == reads + 1
+    assert store.docs[created().job_id][0].status == "completed"
+
+
+async def test_a_job_created_before_the_fence_is_read() -> None:
+    store = CountingStore()
+    await Projector(store, fence={0: 50}).apply_batch(records(history(), first_offset=10))  # type: ignore[arg-type]
+    assert store.reads == 1

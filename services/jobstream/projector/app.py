@@ -16,6 +16,7 @@ from pymongo.errors import PyMongoError
 
 from jobstream.adapters import tracing
 from jobstream.adapters.kafka import (
+    RELAYED_HEADER,
     KafkaEventPublisher,
     PublishError,
     dlq_message,
@@ -34,22 +35,31 @@ GROUP = "projector"
 
 
 class _ForgetOnRebalance(ConsumerRebalanceListener):  # type: ignore[misc]
-    def __init__(self, projector: Projector) -> None:
-        self.projector = projector
+    def __init__(self, projector: Projector, consumer: AIOKafkaConsumer) -> None:
+        self.projector, self.consumer = projector, consumer
 
     async def on_partitions_revoked(self, revoked: object) -> None:
         self.projector.forget()
 
-    async def on_partitions_assigned(self, assigned: object) -> None:
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         self.projector.forget()
+        try:  # the fence: from these offsets on, new jobs need no read (projector/core.py)
+            ends = await self.consumer.end_offsets(list(assigned))
+        except Exception:  # noqa: BLE001 - without a fence every job is read
+            log.warning("could not read the partitions' ends", exc_info=True)
+            return
+        self.projector.fence.update({tp.partition: end for tp, end in ends.items()})
 
 
-def _records(batch: Mapping[TopicPartition, Sequence[object]]) -> list[EventRecord]:
-    return [
-        EventRecord(tp.topic, tp.partition, r.offset, r.key, r.value)  # type: ignore[attr-defined]
-        for tp, recs in batch.items()
-        for r in recs
-    ]
+def _records(batch: Mapping[TopicPartition, Sequence[Any]]) -> list[EventRecord]:
+    records = []
+    for tp, recs in batch.items():
+        for r in recs:
+            relayed = any(name == RELAYED_HEADER for name, _ in r.headers or ())
+            records.append(
+                EventRecord(tp.topic, tp.partition, r.offset, r.key, r.value, relayed=relayed)
+            )
+    return records
 
 
 async def _gather_batch(
@@ -126,7 +136,7 @@ async def run_projector(settings: ProjectorSettings, *, stop: asyncio.Event) -> 
         bootstrap=settings.kafka_bootstrap, group_id=GROUP, client_id="projector",
         max_poll_records=settings.batch_max_records,
     )  # fmt: skip
-    consumer.subscribe([settings.events_topic], listener=_ForgetOnRebalance(projector))
+    consumer.subscribe([settings.events_topic], listener=_ForgetOnRebalance(projector, consumer))
     ops = OpsServer(
         ops_app(lambda: {"status": "ok"}), host=settings.host, port=settings.metrics_port
     )

@@ -5,10 +5,13 @@ fences redelivery after a crash exactly, and `apply()` makes semantic duplicates
 re-publish, a worker's re-emit) no-ops. A batch is written with one bulk upsert, holding only
 the jobs an event actually changed.
 
-Reads: the documents a batch needs and the cache lacks are read in one query by `_id`. Even a
-job whose first event is `job.created` is read: the outbox relay can publish a second copy of it
-at a later offset, after the job progressed (the first copy's acknowledgement was lost), and
-treating that copy as a new job would put a finished job back to `queued`.
+Reads: the documents a batch needs and the cache lacks are read in one query by `_id`, except
+new jobs: a `job.created` past the partition's fence (its end when assigned) that the outbox
+relay did not publish is the job's first event, and the job is what the gateway stored before
+publishing it (apply() of the event), so it is neither read nor written. A relayed copy can
+repeat `job.created` after the job progressed (the first copy's acknowledgement was lost);
+treating it as new would put a finished job back to `queued`, so relayed copies, and everything
+before the fence (a previous owner may have applied it), are read.
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ class EventRecord:
     offset: int
     key: bytes | None
     value: bytes | None
+    relayed: bool = False  # published by the outbox relay: possibly a repeat of an earlier copy
 
 
 @dataclass
@@ -74,19 +78,35 @@ class Projector:
     expiry: ExpiryFiler | None = None
     expiry_bucket_seconds: int = 60
     cache_size: int = 50_000
+    # Partition -> its end when assigned: a `job.created` past it that the relay did not publish
+    # is the job's first event (gateway/group_commit.py), known without a read. Empty (rebuild,
+    # tests): every job is read.
+    fence: dict[int, int] = field(default_factory=dict)
     _cache: OrderedDict[str, tuple[JobRecord | None, int]] = field(default_factory=OrderedDict)
 
     def forget(self) -> None:
-        """Drop the cache (on rebalance another instance may have written meanwhile)."""
+        """Drop the cache and the fence (on rebalance another instance may have written)."""
         self._cache.clear()
+        self.fence.clear()
 
-    async def _load_all(self, job_ids: Sequence[str]) -> dict[str, tuple[JobRecord | None, int]]:
-        """Cache hits as they are; the misses in one `_id $in` read (not one read per job)."""
+    def _first_copy(self, rec: EventRecord, event: JobEvent) -> JobRecord | None:
+        """The job as the gateway stored it, when `event` is surely its first `job.created`."""
+        fence = self.fence.get(rec.partition)
+        if not isinstance(event, JobCreated) or rec.relayed or fence is None:
+            return None
+        return apply(None, event).job if rec.offset >= fence else None
+
+    async def _load_all(
+        self, job_ids: Sequence[str], known: Mapping[str, JobRecord]
+    ) -> dict[str, tuple[JobRecord | None, int]]:
+        """Cache hits as they are, new jobs as `known`; the rest in one `_id $in` read."""
         states: dict[str, tuple[JobRecord | None, int]] = {}
         misses = []
         for job_id in job_ids:
             hit = self._cache.get(job_id)
-            if hit is None:
+            if hit is None and job_id in known:
+                states[job_id] = (known[job_id], -1)
+            elif hit is None:
                 misses.append(job_id)
             else:
                 self._cache.move_to_end(job_id)
@@ -108,6 +128,7 @@ class Projector:
         poison: list[EventRecord] = []
         by_job: OrderedDict[str, list[tuple[int, JobEvent]]] = OrderedDict()
         partition_of: dict[str, int] = {}
+        known: dict[str, JobRecord] = {}  # new jobs: what the gateway stored
         for rec in records:
             try:
                 event = decode_event(rec.value or b"")
@@ -115,9 +136,11 @@ class Projector:
                 log.error("undecodable event", extra={"offset": rec.offset, "error": str(exc)})
                 poison.append(rec)
                 continue
+            if event.job_id not in by_job and (first := self._first_copy(rec, event)):
+                known[event.job_id] = first
             by_job.setdefault(event.job_id, []).append((rec.offset, event))
             partition_of[event.job_id] = rec.partition
-        loaded = await self._load_all(list(by_job))
+        loaded = await self._load_all(list(by_job), known)
         writes: list[tuple[JobRecord, int]] = []
         expiring: dict[int, dict[int, list[str]]] = {}  # partition -> minute -> job ids
         now = time.time()
