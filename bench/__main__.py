@@ -25,6 +25,7 @@ from bench import report
 from bench.celery_redis import run_celery
 from bench.documents import DocumentsOptions, run_documents, tool_versions
 from bench.gateway_latency import run_gateway_latency
+from bench.idle import run_idle
 from bench.jobstream_e2e import run_jobstream
 from bench.list_latency import run_list_latency
 from bench.profiling import flame_graphs
@@ -68,6 +69,9 @@ def parse_args() -> argparse.Namespace:
         "--list-docs", default="10000,100000,1000000", help="read-model sizes, comma list"
     )
     parser.add_argument("--list-requests", type=int, default=5, help="timed requests per page")
+    parser.add_argument(
+        "--idle-seconds", type=float, default=70, help="idle CPU window after the list seeding"
+    )
     parser.add_argument(
         "--documents-seconds", type=float, default=10, help="documents phase: seconds per side"
     )
@@ -197,6 +201,11 @@ async def run_jobstream_phases(
                     bench, sizes=sizes, requests=args.list_requests, organization_id=ORGANIZATION
                 ),
             )
+            if args.idle_seconds > 0:
+                say(f"idle: CPU over {args.idle_seconds:g}s with {max(sizes):,} jobs stored")
+                results["jobstream"]["idle"] = await guarded(
+                    "idle", run_idle(bench, seconds=args.idle_seconds)
+                )
         if "sse" in phases:
             say(f"sse: {args.sse_streams} concurrent streams ({args.sse_org_streams} org streams)")
             results["sse_streams"] = await guarded(

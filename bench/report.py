@@ -222,6 +222,16 @@ def table(doc: dict[str, Any]) -> str:
             )
     elif listing:
         lines += ["", f"List latency failed: {listing.get('error')}"]
+    idle = _get(doc, "jobstream.idle")
+    if idle and "cpu_percent_of_one_core" in idle:
+        spelled = ", ".join(f"{n} {v:.1f}" for n, v in idle["cpu_percent_of_one_core"].items())
+        share = idle["janitor_and_store_percent"]
+        lines += [
+            "",
+            f"Idle with the list phase's largest read model stored, over "
+            f"{idle['window_seconds']:.0f} s: janitor + store **{share:.1f} %** of one core "
+            f"(percent per process: {spelled}).",
+        ]
     rss = dict(_get(doc, "jobstream.peak_rss_mib") or {})
     celery_rss = _get(doc, "celery.peak_rss_mib") or {}
     for key in ("celery_worker_main", "celery_worker_children", "redis"):

@@ -22,6 +22,7 @@ from pymongo.asynchronous.cursor import AsyncCursor
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError, ExecutionTimeout
 
+from jobstream.adapters.mongo_indexes import create_missing_indexes
 from jobstream.adapters.mongo_monitoring import OpenCursorAudit, StoreCommandCounter
 from jobstream.core.errors import StoreTimeoutError
 from jobstream.core.listing import LIST_INDEXES
@@ -269,20 +270,6 @@ async def fetch_all(cursor: AsyncCursor[Doc], *, limit: int) -> list[Doc]:
         return await cursor.to_list()
     finally:
         await cursor.close()
-
-
-async def create_missing_indexes(
-    collection: AsyncCollection[Doc], wanted: Sequence[Sequence[tuple[str, int]]]
-) -> None:
-    """Create only the indexes that do not exist yet.
-
-    createIndexes takes FerretDB's metadata write lock even when nothing changes, which stalls
-    every other request; services restart under traffic, so they read the list first.
-    """
-    existing = {tuple(ix["key"].items()) async for ix in await collection.list_indexes()}
-    for keys in wanted:
-        if tuple(keys) not in existing:
-            await collection.create_index(list(keys))
 
 
 def connect(url: str, database: str) -> tuple[AsyncMongoClient[Doc], AsyncDatabase[Doc]]:

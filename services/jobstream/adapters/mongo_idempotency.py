@@ -13,7 +13,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from jobstream.adapters.mongo import create_missing_indexes
+from jobstream.adapters.mongo_indexes import create_missing_indexes
 from jobstream.core.idempotency import IdempotencyRecord
 
 Doc = dict[str, Any]

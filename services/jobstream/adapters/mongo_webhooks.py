@@ -14,7 +14,8 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from jobstream.adapters.mongo import DUPLICATE_KEY, create_missing_indexes, fetch_all
+from jobstream.adapters.mongo import DUPLICATE_KEY, fetch_all
+from jobstream.adapters.mongo_indexes import create_missing_indexes
 
 Doc = dict[str, Any]
 ATTEMPT_FACTS = ("attempts", "last_attempt_at", "last_status_code", "last_error")

@@ -18,7 +18,8 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from jobstream.adapters.blobs import BlobNotFoundError, BlobStore
-from jobstream.adapters.mongo import create_missing_indexes, fetch_all
+from jobstream.adapters.mongo import fetch_all
+from jobstream.adapters.mongo_indexes import create_missing_indexes
 from jobstream_schemas.forms import FormField, TemplatePublic
 
 Doc = dict[str, Any]
