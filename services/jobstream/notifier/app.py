@@ -32,6 +32,7 @@ from jobstream_schemas.events import decode_event
 
 log = logging.getLogger(__name__)
 GROUP = "notifier"
+COMMIT_INTERVAL_SECONDS = 0.5
 
 
 async def record_batch(
@@ -75,9 +76,14 @@ async def consume(
     consumer: AIOKafkaConsumer, cache: WebhookCache, deliveries: MongoDeliveryStore,
     wake: asyncio.Event, stop: asyncio.Event,
 ) -> None:  # fmt: skip
+    pending: dict[TopicPartition, int] = {}
+    committed_at = 0.0
     while not stop.is_set():
         batch = await consumer.getmany(timeout_ms=500, max_records=500)
         if not batch:
+            if pending:
+                await consumer.commit(pending)
+                pending, committed_at = {}, time.monotonic()
             continue
         try:
             if await record_batch(batch, cache, deliveries):
@@ -93,7 +99,10 @@ async def consume(
                     consumer.seek(tp, committed)
             await asyncio.sleep(1)
             continue
-        await consumer.commit({tp: recs[-1].offset + 1 for tp, recs in batch.items()})
+        pending |= {tp: recs[-1].offset + 1 for tp, recs in batch.items()}
+        if (now := time.monotonic()) >= committed_at + COMMIT_INTERVAL_SECONDS:
+            await consumer.commit(pending)  # recorded deliveries are idempotent on redelivery
+            pending, committed_at = {}, now
 
 
 class Scheduler:

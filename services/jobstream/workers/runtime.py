@@ -46,6 +46,7 @@ from jobstream_schemas.events import (
 )
 
 log = logging.getLogger(__name__)
+COMMIT_INTERVAL_SECONDS = 0.5  # while running; on revoke and shutdown at once
 
 
 @dataclass
@@ -77,6 +78,7 @@ class WorkerRuntime:
     projector: KafkaProjectorProgress | None = None
     _committed: dict[TopicPartition, int] = field(default_factory=dict)
     fence: dict[TopicPartition, int] = field(default_factory=dict)
+    _last_commit: float = 0.0
     _slots: asyncio.Semaphore = field(init=False)
     _projected: asyncio.Event = field(init=False)
     _gate_task: asyncio.Task[None] | None = None
@@ -149,7 +151,7 @@ class WorkerRuntime:
             for tp, records in batch.items():
                 for rec in records:
                     await self._receive(tp, rec.offset, rec.key, rec.value, rec.headers)
-            await self.commit()
+            await self.commit(every=COMMIT_INTERVAL_SECONDS)
         await self.stop_all(reason="shutdown")
         await self.commit()
 
@@ -278,8 +280,13 @@ class WorkerRuntime:
             "sent to DLQ", extra={"topic": tp.topic, "offset": offset, "error": error[:200]}
         )
 
-    async def commit(self, only: set[TopicPartition] | None = None) -> None:
-        """Commit each partition's low watermark when it moved."""
+    async def commit(self, only: set[TopicPartition] | None = None, *, every: float = 0.0) -> None:
+        """Commit each partition's low watermark when it moved (at most once per `every`
+        seconds: a crash then re-delivers a little more, which the fence makes checked)."""
+        now = asyncio.get_running_loop().time()
+        if every and now < self._last_commit + every:
+            return
+        self._last_commit = now
         marks = {}
         for tp, tracker in self.offsets.items():
             mark = tracker.committable()
