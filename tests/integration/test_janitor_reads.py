@@ -99,7 +99,8 @@ async def test_idle_and_due_passes_read_only_by_id(store: tuple[Any, Commands]) 
         assert isinstance(by_id, str) or (
             set(by_id) == {"$in"} and all(isinstance(i, str) for i in listed)
         ), cmd["filter"]
-    assert sum(1 for cmd in finds if cmd["find"] == "jobs") == DUE
+    (jobs_read,) = [cmd for cmd in finds if cmd["find"] == "jobs"]  # the due bucket's, at once
+    assert sorted(jobs_read["filter"]["_id"]["$in"]) == [f"job_{i:021d}" for i in range(DUE)]
 
 
 async def test_a_bucket_filed_in_chunks_and_again_yields_each_job_once(
