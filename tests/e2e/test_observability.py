@@ -121,7 +121,9 @@ async def test_every_service_metrics_pass_promtool_and_carry_their_families(
             assert FAMILIES[spec.name] <= set(types), f"{spec.name} lacks families"
             for name, kind in types.items():
                 if kind == "histogram":
-                    assert name.endswith(("_seconds", "_events", "_jobs")), f"{name}: unit in the name"
+                    assert name.endswith(("_seconds", "_events", "_jobs")), (
+                        f"{name}: unit in the name"
+                    )
                 if kind == "counter":
                     assert name.endswith("_total"), f"{name}: counters end in _total"
 
