@@ -227,7 +227,12 @@ class JanitorSettings(CommonSettings):
 
     interval_seconds: float = Field(5.0, description="time between outbox relay passes")
     sweep_interval_seconds: float = Field(
-        60.0, description="time between idempotency-record purges (a query over that collection)"
+        60.0, description="how often an idempotency-record purge is considered (see the next)"
+    )
+    idempotency_purge_min_interval_seconds: float = Field(
+        3600.0,
+        description="idempotency records are purged (a query over that collection) at most this "
+        "often, and only once the oldest can have expired",
     )
     first_sweep_lookback_buckets: int = Field(
         1440, ge=0, description="a janitor with no stored cursor starts this many buckets back"

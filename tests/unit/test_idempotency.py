@@ -135,3 +135,18 @@ async def test_a_duplicate_gives_up_with_409_and_takes_over_an_abandoned_claim()
         organization_id="o", key="k", fingerprint="f", produce=ok
     )
     assert not answer.replayed and store.records[rid].status == 200
+
+
+def test_the_next_purge_is_due_when_the_oldest_record_left_expires() -> None:
+    from jobstream.core.idempotency import next_purge_at
+
+    day, hour = 86400.0, 3600.0
+    # The oldest left was created 2 h ago: due in 22 h.
+    assert next_purge_at(now=1e6, oldest_created_at=1e6 - 2 * hour, ttl_seconds=day,
+                         min_interval_seconds=hour) == 1e6 + 22 * hour  # fmt: skip
+    # Nothing left: a record created from now on expires a TTL from now at the earliest.
+    assert next_purge_at(now=1e6, oldest_created_at=None, ttl_seconds=day,
+                         min_interval_seconds=hour) == 1e6 + day  # fmt: skip
+    # Steady traffic (the oldest left expires in a minute): not before the minimum interval.
+    assert next_purge_at(now=1e6, oldest_created_at=1e6 - day + 60, ttl_seconds=day,
+                         min_interval_seconds=hour) == 1e6 + hour  # fmt: skip

@@ -17,11 +17,13 @@ from jobstream.adapters.mongo_indexes import create_missing_indexes
 from jobstream.core.idempotency import IdempotencyRecord
 
 Doc = dict[str, Any]
+PURGE_STATE = "idempotency_purge"
 
 
 class MongoIdempotencyStore:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self._records: AsyncCollection[Doc] = db["idempotency"]
+        self._state: AsyncCollection[Doc] = db["janitor_state"]
 
     async def ensure_indexes(self) -> None:
         await create_missing_indexes(self._records, [[("created_at", ASCENDING)]])
@@ -57,6 +59,19 @@ class MongoIdempotencyStore:
         """Delete the record if it is still the one claimed with `nonce`."""
         await self._records.delete_one({"_id": record_id, "nonce": nonce})
 
-    async def purge(self, *, created_before: float) -> int:
+    async def purge(self, *, created_before: float) -> tuple[int, float | None]:
+        """Delete the records created before `created_before` (a scan of the collection on
+        FerretDB); (how many, the oldest remaining record's `created_at` or None)."""
         result = await self._records.delete_many({"created_at": {"$lt": created_before}})
-        return int(result.deleted_count)
+        oldest = await self._records.find_one({}, {"created_at": 1}, sort=[("created_at", 1)])
+        return int(result.deleted_count), None if oldest is None else float(oldest["created_at"])
+
+    async def purge_due_at(self) -> float | None:
+        """When the janitor's next purge is due (stored by `_id`: a restart does not rescan)."""
+        doc = await self._state.find_one({"_id": PURGE_STATE})
+        return None if doc is None else float(doc["due_at"])
+
+    async def set_purge_due_at(self, due_at: float) -> None:
+        await self._state.replace_one(
+            {"_id": PURGE_STATE}, {"_id": PURGE_STATE, "due_at": due_at}, upsert=True
+        )

@@ -82,3 +82,15 @@ def reused_error() -> InvalidRequestError:
         f"This {HEADER} was already used with a different request; use a new key.",
         code="idempotency_key_reused", details={"header": HEADER},
     )  # fmt: skip
+
+
+def next_purge_at(
+    *, now: float, oldest_created_at: float | None, ttl_seconds: float,
+    min_interval_seconds: float,
+) -> float:  # fmt: skip
+    """When the next purge of idempotency records can find something, after one at `now` left
+    the oldest record at `oldest_created_at` (None: none left): when that one expires (a record
+    created later expires later still), but not sooner than `min_interval_seconds` from now.
+    Until then a purge would delete nothing: the janitor sends the store nothing at all."""
+    first_expiry = (now if oldest_created_at is None else oldest_created_at) + ttl_seconds
+    return max(first_expiry, now + min_interval_seconds)

@@ -1,5 +1,5 @@
 """The janitor service: a pass (outbox relay, expiry, purge) every `interval_seconds`, the
-idempotency-record purge every `sweep_interval_seconds`, plus /metrics and /health."""
+idempotency-record purge considered every `sweep_interval_seconds`, plus /metrics and /health."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from jobstream.adapters.ops_http import OpsServer, ops_app
 from jobstream.bootstrap import connect_blobs
 from jobstream.janitor.core import Janitor
 from jobstream.janitor.expiry import ExpirySweep
+from jobstream.janitor.idempotency import IdempotencyPurge
 from jobstream.settings import JanitorSettings
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,11 @@ async def run_janitor(settings: JanitorSettings, *, stop: asyncio.Event) -> None
         settings, MongoJobStore(db), MongoExpiryIndex(db), publisher, blobs,
         partitions=max(settings.events_partitions, len(known)),
     )  # fmt: skip
-    janitor = Janitor(settings, MongoOutbox(db), publisher, expiry, MongoIdempotencyStore(db))
+    purge = IdempotencyPurge(
+        MongoIdempotencyStore(db), ttl_seconds=settings.idempotency_ttl_seconds,
+        min_interval_seconds=settings.idempotency_purge_min_interval_seconds,
+    )  # fmt: skip
+    janitor = Janitor(settings, MongoOutbox(db), publisher, expiry, purge)
     await ops.start()
     next_sweep = 0.0
     try:

@@ -1,6 +1,7 @@
 """One janitor pass: relay the outbox, expire due jobs and purge expired jobs' artifacts from the
 expiry index (janitor/expiry.py: only `_id` reads, nothing when no minute has passed), and on
-sweep passes (`sweep_interval_seconds`) drop idempotency records past their time.
+sweep passes (`sweep_interval_seconds`) drop idempotency records past their time when some can
+have expired (janitor/idempotency.py).
 
 The janitor never writes job state: it emits `job.expired` and `job.artifacts_purged`, which the
 projector applies. Relayed messages keep their original event ids, so a message that Kafka did
@@ -16,8 +17,8 @@ from dataclasses import dataclass
 from jobstream.adapters.kafka import KafkaEventPublisher, PublishError, as_relayed
 from jobstream.adapters.metrics import OUTBOX_DEPTH, OUTBOX_RELAYED
 from jobstream.adapters.mongo import MongoOutbox
-from jobstream.adapters.mongo_idempotency import MongoIdempotencyStore
 from jobstream.janitor.expiry import ExpirySweep
+from jobstream.janitor.idempotency import IdempotencyPurge
 from jobstream.settings import JanitorSettings
 
 log = logging.getLogger(__name__)
@@ -37,14 +38,14 @@ class Janitor:
     outbox: MongoOutbox
     publisher: KafkaEventPublisher
     expiry: ExpirySweep | None
-    idempotency: MongoIdempotencyStore | None = None
+    idempotency: IdempotencyPurge | None = None
 
     async def run_pass(self, *, now: float | None = None, sweep: bool = True) -> PassReport:
         now = time.time() if now is None else now
         relayed = await self.relay_outbox(now=now)
         expired, purged = (0, 0) if self.expiry is None else await self.expiry.run(now=now)
         if sweep and self.idempotency is not None:
-            await self.idempotency.purge(created_before=now - self.settings.idempotency_ttl_seconds)
+            await self.idempotency.run(now=now)
         OUTBOX_DEPTH.set(await self.outbox.depth())
         return PassReport(relayed, expired, purged)
 
