@@ -22,6 +22,8 @@ from evaluation.corpus.business import (
 from jobstream.documents.model import Document
 from jobstream.engines.local.classify import classify_document
 from jobstream.engines.local.extract import extract_document
+from jobstream.engines.local.labels import LabelIndex
+from jobstream.engines.local.letterhead import is_label_text
 from jobstream.engines.local.split import split_document
 from jobstream.engines.local.text import tokens
 
@@ -77,6 +79,32 @@ class ExtractionScore:
     by_layout: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     by_language: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     misses: list[tuple[str, str, Any, Any]] = field(default_factory=list)
+    wrong_values: int = 0  # misses where the engine answered something (not null)
+    label_values: list[tuple[str, str, str]] = field(default_factory=list)  # labels as values
+
+
+_LABELS, _ITEM_LABELS = LabelIndex.standard(), LabelIndex.items()
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
+def _tally_misses(score: ExtractionScore, doc: Labeled, data: dict[str, Any]) -> None:
+    """What kind of wrong: an answer where the truth differs, a label or header as a value."""
+    for name in FIELDS:
+        got = data.get(name)
+        if got is not None and not field_correct(name, doc.truth[name], got):
+            score.wrong_values += 1
+        for text in _strings(got):
+            if is_label_text(tokens(text), _LABELS, _ITEM_LABELS):
+                score.label_values.append((doc.doc_id, name, text))
 
 
 Loader = Callable[[Labeled], Document]
@@ -94,6 +122,7 @@ def score_extraction(docs: Iterable[Labeled], load: Loader | None = None) -> Ext
                 tally.add(ok)
             if not ok:
                 score.misses.append((doc.doc_id, name, doc.truth[name], data.get(name)))
+        _tally_misses(score, doc, data)
     return score
 
 

@@ -78,7 +78,9 @@ def _extraction_rows(
             score = score_extraction(members, load)
             per_doc = (time.monotonic() - started) / len(members) * 1000
             scores[f"{source} / {group}"] = score
-            rows.append([source, group, len(members), score.overall.rate, f"{per_doc:.0f} ms"])
+            rows.append([source, group, len(members), score.overall.rate,
+                         score.wrong_values / max(1, score.overall.total),
+                         len(score.label_values), f"{per_doc:.0f} ms"])  # fmt: skip
     return rows, scores
 
 
@@ -100,7 +102,8 @@ def _extraction_markdown() -> tuple[str, dict[str, float]]:
     language_rows = [[name, *_breakdown(s, LANGUAGES, "by_language")] for name, s in scores.items()]
     markdown = "\n\n".join([
         "### Extraction: invoice field accuracy\n\n" + markdown_table(
-            ["source", "set", "invoices", "field accuracy", "time per invoice"], rows),
+            ["source", "set", "invoices", "field accuracy", "wrong, not null",
+             "labels as values", "time per invoice"], rows),
         "Per field:\n\n" + markdown_table(["source / set", *FIELDS], field_rows),
         "Per layout (`banner` is the held-out layout):\n\n"
         + markdown_table(["source / set", *LAYOUTS], layout_rows),
@@ -161,7 +164,10 @@ language were held out and are reported apart (one Italian finding was fixed aft
 headers abbreviated with dots, `Q.tà`, so Italian line items are no longer a blind figure; the
 rest of the held-out set was not looked at). A field counts as right when
 it equals the truth (text by folded words, numbers within 0.01, dates as ISO, absent values as
-null); `line_items` counts as one field, right only when every row and cell is. "Document" is the
+null); `line_items` counts as one field, right only when every row and cell is. *Wrong, not
+null*: the share of fields answered with a value that is not the truth (the rest of the misses
+are nulls); *labels as values*: strings returned that are made only of labels or table-header
+words (`Description`, `Qty`), which must be none. "Document" is the
 generator's own Document (no loader); "text PDF" goes through the PDF loader's text layer; "scan"
 renders each page to a 200 dpi greyscale image-only PDF that the loader OCRs with Tesseract (one
 invoice per language and layout, for time).

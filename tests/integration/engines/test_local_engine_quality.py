@@ -17,6 +17,7 @@ def test_invoice_field_accuracy_on_text_pdfs_is_at_least_95_percent() -> None:
     score = score_extraction(DEV, text_pdf)
     assert score.overall.rate >= 0.95, score.misses[:5]
     assert score.by_field["vendor_name"].rate >= 0.95, score.misses[:5]
+    assert score.label_values == []  # a header or label is never a value
 
 
 @pytest.mark.parametrize("languages", [("en", "de"), ("fr", "pl")])
@@ -24,6 +25,7 @@ def test_invoice_field_accuracy_on_scans_is_at_least_80_percent(languages: tuple
     slice_ = [doc for doc in DEV if doc.language in languages]
     score = score_extraction(slice_, scan)
     assert score.overall.rate >= 0.8, score.misses[:5]
+    assert score.label_values == []  # OCR'd header cells (`Description`) are never values
 
 
 def test_split_on_pdfs_gets_at_least_five_of_six_packets_exactly() -> None:
