@@ -323,3 +323,17 @@ def test_context_and_instructions_join_into_one_text(
     parts: tuple[str | None, ...], joined: str | None
 ) -> None:
     assert understanding.joined_context(*parts) == joined
+
+
+def test_a_schema_that_passed_is_not_checked_again_and_a_bad_one_always_fails() -> None:
+    schema = {"type": "object", "properties": {"n": {"type": "string"}, "m": {"type": "number"}}}
+    understanding.check_json_schema(schema)
+    before = understanding._checked_schema.cache_info()
+    understanding.check_json_schema({"properties": schema["properties"], "type": "object"})
+    after = understanding._checked_schema.cache_info()
+    assert (after.hits, after.misses) == (before.hits + 1, before.misses)  # same canonical JSON
+    bad = {"type": "object", "properties": {"n": {"type": "strin"}}}
+    for _ in range(2):
+        with pytest.raises(PermanentError) as caught:
+            understanding.check_json_schema(bad)
+        assert caught.value.code == "validation_error"

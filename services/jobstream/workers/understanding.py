@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 import jsonschema
+import orjson
 from jsonschema import Draft202012Validator
 from pydantic import BaseModel, ValidationError
 
@@ -74,7 +75,24 @@ def parse_body(ctx: JobContext, model: type[Body]) -> Body:
 
 def check_json_schema(schema: dict[str, Any]) -> None:
     """An extraction schema must be a valid JSON Schema describing an object; else
-    `validation_error` naming the offending keyword and where it is."""
+    `validation_error` naming the offending keyword and where it is.
+
+    The meta-schema check costs milliseconds and clients send the same schema with every
+    document: a schema that passed (by its canonical JSON) is not checked again."""
+    try:
+        key = orjson.dumps(schema, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:  # not plain JSON data: checked as is, every time
+        _check_json_schema(schema)
+        return
+    _checked_schema(key)
+
+
+@functools.lru_cache(maxsize=256)
+def _checked_schema(canonical: str) -> None:
+    _check_json_schema(orjson.loads(canonical))
+
+
+def _check_json_schema(schema: dict[str, Any]) -> None:
     try:
         jsonschema.validators.validator_for(schema, default=Draft202012Validator).check_schema(
             schema
