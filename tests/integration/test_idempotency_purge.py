@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
 
 from jobstream.adapters.mongo_idempotency import MongoIdempotencyStore
 from jobstream.core.idempotency import IdempotencyRecord
 from jobstream.devstack.stack import StackLayout
 from jobstream.janitor.idempotency import IdempotencyPurge
-from tests.integration.test_janitor_reads import Commands
+from tests.integration.monitored import Commands, monitored_database
 
 pytestmark = pytest.mark.integration
 NOW, DAY, HOUR = 1_780_000_000.0, 86400.0, 3600.0
@@ -22,14 +20,8 @@ NOW, DAY, HOUR = 1_780_000_000.0, 86400.0, 3600.0
 
 @pytest.fixture
 async def store(infra_stack: StackLayout) -> AsyncIterator[tuple[MongoIdempotencyStore, Commands]]:
-    commands = Commands()
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-        infra_stack.ports.mongo_url, event_listeners=[commands]
-    )
-    db = client[f"idem_{uuid.uuid4().hex[:8]}"]
-    yield MongoIdempotencyStore(db), commands
-    await client.drop_database(db.name)
-    await client.close()
+    async with monitored_database(infra_stack.ports.mongo_url, "idem") as (db, commands):
+        yield MongoIdempotencyStore(db), commands
 
 
 async def claim(store: MongoIdempotencyStore, created_at: float) -> str:

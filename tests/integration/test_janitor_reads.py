@@ -4,12 +4,10 @@ over a due bucket reads only by `_id` (equality or `$in`, the filters FerretDB s
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any, cast
 
 import pytest
-from pymongo import AsyncMongoClient, monitoring
 
 from jobstream.adapters.mongo import MongoJobStore, to_document
 from jobstream.adapters.mongo_expiry import MongoExpiryIndex
@@ -19,24 +17,12 @@ from jobstream.core.state import apply
 from jobstream.devstack.stack import StackLayout
 from jobstream.janitor.expiry import ExpirySweep
 from jobstream.settings import JanitorSettings
+from tests.integration.monitored import Commands, monitored_database
 from tests.unit.test_state import created
 
 pytestmark = pytest.mark.integration
 NOW = 1_780_000_020.0  # the start of a minute
 STORED, DUE = 5_000, 40
-
-
-class Commands(monitoring.CommandListener):
-    def __init__(self) -> None:
-        self.seen: list[tuple[str, Any]] = []
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.command_name in ("find", "update", "delete", "aggregate", "count"):
-            self.seen.append((event.command_name, event.command))
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None: ...
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None: ...
 
 
 class Sent:
@@ -49,27 +35,21 @@ class Sent:
 
 @pytest.fixture
 async def store(infra_stack: StackLayout) -> AsyncIterator[tuple[Any, Commands]]:
-    commands = Commands()
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-        infra_stack.ports.mongo_url, event_listeners=[commands]
-    )
-    db = client[f"janitor_{uuid.uuid4().hex[:8]}"]
-    template = cast(JobRecord, apply(None, created()).job)
-    far = int(NOW) + 7 * 86400
-    docs = [
-        to_document(
-            template.model_copy(
-                update={"id": f"job_{i:021d}", "expires_at": far if i >= DUE else int(NOW) + 5}
-            ),
-            offset=None,
-        )
-        for i in range(STORED)
-    ]
-    for start in range(0, STORED, 1000):
-        await db.jobs.insert_many(docs[start : start + 1000])
-    yield db, commands
-    await client.drop_database(db.name)
-    await client.close()
+    async with monitored_database(infra_stack.ports.mongo_url, "janitor") as (db, commands):
+        template = cast(JobRecord, apply(None, created()).job)
+        far = int(NOW) + 7 * 86400
+        docs = [
+            to_document(
+                template.model_copy(
+                    update={"id": f"job_{i:021d}", "expires_at": far if i >= DUE else int(NOW) + 5}
+                ),
+                offset=None,
+            )
+            for i in range(STORED)
+        ]
+        for start in range(0, STORED, 1000):
+            await db.jobs.insert_many(docs[start : start + 1000])
+        yield db, commands
 
 
 async def test_idle_and_due_passes_read_only_by_id(store: tuple[Any, Commands]) -> None:
