@@ -62,6 +62,9 @@ def parse_args() -> argparse.Namespace:
         "--light-rate", type=float, default=100, help="offered rate of the below-capacity run"
     )
     parser.add_argument("--noop-workers", type=int, default=1, help="noop worker instances")
+    parser.add_argument(
+        "--warmup-jobs", type=int, default=3000, help="jobs run before the measured run (0: none)"
+    )
     parser.add_argument("--celery-concurrency", type=int, default=2, help="prefork processes")
     parser.add_argument("--gateway-rates", default="200,500,1000", help="offered rps, comma list")
     parser.add_argument("--gateway-seconds", type=float, default=10, help="per rate and call")
@@ -143,6 +146,11 @@ async def run_jobstream_phases(
     results: dict[str, Any] = {}
     async with fresh_stack(run_dir, workers={"noop": args.noop_workers}) as bench:
         if "jobstream" in phases:
+            if args.warmup_jobs:  # a fresh JVM compiles Kafka's hot paths during the first minute
+                say(f"jobstream warm-up: {args.warmup_jobs} no-op jobs, not measured")
+                await run_jobstream(
+                    bench, jobs=args.warmup_jobs, rate=args.rate, request=NOOP_REQUEST
+                )
             say(f"jobstream: {args.jobs} no-op jobs at {args.rate}/s offered")
             cpu_before = bench.cpu_seconds()
             store_before = await bench.store_commands()

@@ -101,7 +101,10 @@ class TerminalWatcher:
 
     async def start(self) -> None:
         topic = CommonSettings(kafka_bootstrap=self._bootstrap).events_topic
-        reader = topic_reader(self._bootstrap, topic, client_id="bench-watcher", from_end=True)
+        reader = topic_reader(  # in large fetches: the watcher is not the system under test
+            self._bootstrap, topic, client_id="bench-watcher", from_end=True,
+            gather=(256 * 1024, 200),
+        )  # fmt: skip
         consumer, _ = await self._open.enter_async_context(reader)
         self._task = asyncio.create_task(self._follow(consumer))
 

@@ -126,8 +126,15 @@ def make_consumer(
     client_id: str,
     max_poll_records: int = 500,
     auto_offset_reset: str = "earliest",
+    gather: tuple[int, int] | None = None,
 ) -> AIOKafkaConsumer:
-    """A consumer that commits only when told to (the runtimes commit their low watermarks)."""
+    """A consumer that commits only when told to (the runtimes commit their low watermarks).
+
+    `gather` = (bytes, ms): the broker answers a fetch once that many bytes are there or that
+    long has passed. A busy topic then costs a fetch per batch instead of one per few records
+    (each is broker CPU); an idle one costs a fetch every `ms`. None: answer at the first byte
+    (up to 500 ms idle), for consumers whose latency is the job's (workers)."""
+    min_bytes, wait_ms = gather or (1, 500)
     return AIOKafkaConsumer(
         *topics,
         bootstrap_servers=bootstrap,
@@ -136,6 +143,8 @@ def make_consumer(
         enable_auto_commit=False,
         auto_offset_reset=auto_offset_reset,
         max_poll_records=max_poll_records,
+        fetch_min_bytes=min_bytes,
+        fetch_max_wait_ms=wait_ms,
         isolation_level="read_committed",
         session_timeout_ms=10000,
         heartbeat_interval_ms=2000,
@@ -217,11 +226,15 @@ async def topic_partitions(consumer: AIOKafkaConsumer, topic: str) -> list[Topic
 
 @contextlib.asynccontextmanager
 async def topic_reader(
-    bootstrap: str, *topics: str, client_id: str, from_end: bool = False
+    bootstrap: str,
+    *topics: str,
+    client_id: str,
+    from_end: bool = False,
+    gather: tuple[int, int] | None = None,
 ) -> AsyncIterator[tuple[AIOKafkaConsumer, list[TopicPartition]]]:
     """A consumer outside any group, assigned every partition of `topics` and positioned at their
     beginning (or, `from_end`, their current end); stopped when the block ends."""
-    consumer = make_consumer(bootstrap=bootstrap, group_id=None, client_id=client_id)
+    consumer = make_consumer(bootstrap=bootstrap, group_id=None, client_id=client_id, gather=gather)
     await consumer.start()
     try:
         tps = [tp for topic in topics for tp in await topic_partitions(consumer, topic)]

@@ -161,7 +161,7 @@ async def run_notifier(settings: NotifierSettings, *, stop: asyncio.Event) -> No
     scheduler = Scheduler(Sender(settings, deliveries, http), cache, settings)
     consumer = make_consumer(
         settings.events_topic, bootstrap=settings.kafka_bootstrap, group_id=GROUP,
-        client_id="notifier",
+        client_id="notifier", gather=(64 * 1024, 100),  # deliveries are not that urgent
     )  # fmt: skip
     ops = OpsServer(
         ops_app(lambda: {"status": "ok"}), host=settings.host, port=settings.metrics_port

@@ -135,6 +135,7 @@ async def run_projector(settings: ProjectorSettings, *, stop: asyncio.Event) -> 
     consumer = make_consumer(
         bootstrap=settings.kafka_bootstrap, group_id=GROUP, client_id="projector",
         max_poll_records=settings.batch_max_records,
+        gather=(32 * 1024, settings.batch_linger_ms or 1),  # the batch the linger waits for
     )  # fmt: skip
     consumer.subscribe([settings.events_topic], listener=_ForgetOnRebalance(projector, consumer))
     ops = OpsServer(
