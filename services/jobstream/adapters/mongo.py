@@ -24,6 +24,8 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError, ExecutionTimeout
 
 from jobstream.adapters.mongo_indexes import create_missing_indexes
 from jobstream.adapters.mongo_monitoring import OpenCursorAudit, StoreCommandCounter
+from jobstream.adapters.outbox_codec import OutboxMessage as OutboxMessage
+from jobstream.adapters.outbox_codec import pack_messages, unpack_messages
 from jobstream.core.errors import StoreTimeoutError
 from jobstream.core.listing import LIST_INDEXES
 from jobstream.core.principal import EndpointNames, Principal, endpoint_names_of
@@ -159,14 +161,6 @@ class MongoJobStore:
 
 
 @dataclass(frozen=True)
-class OutboxMessage:
-    topic: str
-    key: bytes
-    value: bytes
-    headers: tuple[tuple[str, bytes], ...]
-
-
-@dataclass(frozen=True)
 class OutboxEntry:
     id: str
     created_at: float
@@ -192,15 +186,7 @@ class MongoOutbox:
         doc = {
             "_id": entry_id,
             "created_at": time.time() if relay_after is None else relay_after,
-            "messages": [
-                {
-                    "topic": m.topic,
-                    "key": Binary(m.key),
-                    "value": Binary(m.value),
-                    "headers": [{"k": k, "v": Binary(v)} for k, v in m.headers],
-                }
-                for m in messages
-            ],
+            "packed": Binary(pack_messages(messages)),
         }
         if new:
             with contextlib.suppress(DuplicateKeyError):
@@ -224,15 +210,18 @@ class MongoOutbox:
 
 
 def _outbox_entry(doc: Mapping[str, Any]) -> OutboxEntry:
-    messages = tuple(
-        OutboxMessage(
-            topic=m["topic"],
-            key=bytes(m["key"]),
-            value=bytes(m["value"]),
-            headers=tuple((h["k"], bytes(h["v"])) for h in m["headers"]),
+    if "packed" in doc:
+        messages = unpack_messages(bytes(doc["packed"]))
+    else:  # entries written before messages were packed
+        messages = tuple(
+            OutboxMessage(
+                topic=m["topic"],
+                key=bytes(m["key"]),
+                value=bytes(m["value"]),
+                headers=tuple((h["k"], bytes(h["v"])) for h in m["headers"]),
+            )
+            for m in doc["messages"]
         )
-        for m in doc["messages"]
-    )
     return OutboxEntry(id=doc["_id"], created_at=float(doc["created_at"]), messages=messages)
 
 
