@@ -75,7 +75,7 @@ def _path_segments(path: pdfium.PdfObject, rules: _Rules) -> None:
 
 
 def _page_rules(page: pdfium.PdfPage) -> _Rules | None:
-    left, bottom, right, top = page.get_cropbox()
+    left, bottom, right, top = page.get_bbox()  # crop box within the media box, inherited too
     rules = _Rules(top, left)
     page_area = (right - left) * (top - bottom)
     paths = 0

@@ -186,7 +186,7 @@ def read_page_text(page: pdfium.PdfPage) -> PageText:
     inserts them where glyphs are set apart), boxed by their first and last characters; a run
     that is not one straight line of glyphs is split character by character.
     """
-    left, bottom, right, top = page.get_cropbox()
+    left, bottom, right, top = page.get_bbox()  # crop box within the media box, inherited too
     geometry = _Geometry(left, bottom, right, top, page.get_rotation() % 360)
     width, height = geometry.size
     textpage = page.get_textpage()
