@@ -36,6 +36,7 @@ from jobstream.adapters.metrics import (
 )
 from jobstream.adapters.mongo import MongoJobStore
 from jobstream.settings import WorkerSettings
+from jobstream.workers.assignment import Assignment
 from jobstream.workers.execution import Execution
 from jobstream.workers.offsets import PartitionOffsets
 from jobstream_schemas.events import (
@@ -77,57 +78,16 @@ class WorkerRuntime:
     finished: OrderedDict[tuple[str, int], None] = field(default_factory=OrderedDict)
     projector: KafkaProjectorProgress | None = None
     _committed: dict[TopicPartition, int] = field(default_factory=dict)
-    fence: dict[TopicPartition, int] = field(default_factory=dict)
     _last_commit: float = 0.0
     _slots: asyncio.Semaphore = field(init=False)
-    _projected: asyncio.Event = field(init=False)
-    _gate_task: asyncio.Task[None] | None = None
+    assignment: Assignment = field(init=False)
 
     def __post_init__(self) -> None:
         self._slots = asyncio.Semaphore(self.settings.concurrency)
-        self._projected = asyncio.Event()
-        self._projected.set()
+        self.assignment = Assignment(self.settings, self.consumer, self.projector)
 
     async def on_assigned(self, assigned: set[TopicPartition]) -> None:
-        """After an assignment, hold new work until the projector has applied `jobs.events` as
-        it stands now: jobs a dead owner finished are then seen as finished, not run again.
-
-        The partitions' ends now are their fence: a command past it that the relay did not
-        publish is its first copy (gateway/group_commit.py), so it needs no read-model check.
-        """
-        for tp in assigned:
-            self.fence.pop(tp, None)  # until known, every command is checked
-        try:
-            self.fence.update(await self.consumer.end_offsets(list(assigned)))
-        except Exception:  # noqa: BLE001 - without a fence every command is checked
-            log.warning("could not read the partitions' ends", exc_info=True)
-        if self.projector is None:
-            return
-        self._projected.clear()
-        if self._gate_task is not None:
-            self._gate_task.cancel()
-        self._gate_task = asyncio.create_task(self._await_projector(self.projector))
-
-    async def _await_projector(self, projector: KafkaProjectorProgress) -> None:
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        deadline = started + self.settings.projector_wait_seconds
-        next_warning = started + 30
-        try:
-            fence = await projector.log_end()
-            while not await projector.caught_up(fence):
-                now = loop.time()
-                if now > deadline:
-                    log.error("projector still behind; running without waiting longer")
-                    break
-                if now > next_warning:
-                    log.warning("waiting for the projector", extra={"seconds": int(now - started)})
-                    next_warning = now + 30
-                await asyncio.sleep(0.1)
-        except Exception:  # noqa: BLE001 - the read-model check still runs; do not stall
-            log.warning("could not check the projector's progress", exc_info=True)
-        finally:
-            self._projected.set()
+        await self.assignment.on_assigned(assigned)
 
     @property
     def group_id(self) -> str:
@@ -224,7 +184,7 @@ class WorkerRuntime:
     async def _handle_once(self, command: JobRequested | RetryRequested, running: Running) -> bool:
         """Skip or run the job; False when infrastructure failed and it should be tried again."""
         try:
-            await self._projected.wait()
+            await self.assignment.ready()
             async with self._slots:
                 if await self._should_skip(command, running):
                     return True
@@ -244,7 +204,7 @@ class WorkerRuntime:
     def _may_repeat(self, running: Running) -> bool:
         """Whether this command can be a copy of one handled before: it precedes the partition's
         fence (a previous owner may have run it) or the outbox relay published it."""
-        fence = self.fence.get(running.tp)
+        fence = self.assignment.fence.get(running.tp)
         return (
             fence is None
             or running.offset < fence
