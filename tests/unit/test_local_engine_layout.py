@@ -23,7 +23,7 @@ def doc(*pages: Page) -> Document:
 
 def test_an_accented_capital_and_a_descender_stay_on_their_row() -> None:
     words = [word("Rue", 0.1, 0.100), word("de", 0.128, 0.101), word("Paix", 0.148, 0.100),
-             word("À", 0.1, 0.112, height=0.016), word("payer", 0.12, 0.116, height=0.014)]  # fmt: skip
+             word("À", 0.1, 0.112, height=0.016), word("payer", 0.112, 0.116, height=0.014)]  # fmt: skip
     rows = [[s.text for s in row] for row in page_view(page(words)).rows]
     assert rows == [["Rue de Paix"], ["À payer"]]
 

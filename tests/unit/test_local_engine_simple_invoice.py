@@ -13,6 +13,7 @@ from jobstream.documents.loaders import load_document
 from jobstream.documents.loaders.options import LoadOptions
 from jobstream.documents.model import Document, TextBlock
 from jobstream.engines.local.extract import extract_document
+from jobstream.engines.local.layout import page_view
 
 SCHEMA = {
     "type": "object",
@@ -66,3 +67,93 @@ def test_the_whole_letterhead_name_with_its_legal_form_is_the_vendor(
     lines: list[str], vendor: str
 ) -> None:
     assert extracted(lines)["vendor_name"] == vendor
+
+
+@pytest.mark.parametrize(
+    ("line", "number"),
+    [
+        ("Invoice INV-2041", "INV-2041"),
+        ("Rechnung 2026-118", "2026-118"),
+        ("Facture F-2026-07", "F-2026-07"),
+        ("INVOICE 2041", "2041"),
+        ("Tax Invoice TI/2026/88", "TI/2026/88"),
+        ("Faktura VAT FV/12/2026", "FV/12/2026"),
+    ],
+)
+def test_an_identifier_after_the_title_word_is_the_invoice_number(line: str, number: str) -> None:
+    result = extract_document(
+        fpdf_document(["Northwind Trading Ltd", line, "Total: 1,250.00 EUR"]), SCHEMA
+    )
+    assert result.data["invoice_number"] == number
+    assert 0 < result.likelihoods["invoice_number"] < 1.0  # no label printed
+    assert result.evidence["invoice_number"].label == "after the title"
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["Invoice", "13.10.2026"],  # a date under the title
+        ["Invoice 13.10.2026"],  # a date after it
+        ["Invoice 1/2"],  # a page count
+        ["Invoice 1,250.00 EUR"],  # an amount
+        ["Invoice for services", "Reference 2041"],  # no identifier after the title
+        ["Invoice INV-2041", "Invoice INV-2042"],  # two different numbers: which one?
+        ["Pay invoice INV-2041 by Friday"],  # not the opening words of a line
+    ],
+)
+def test_no_identifier_after_the_title_word_leaves_the_number_null(lines: list[str]) -> None:
+    data = extracted(["Northwind Trading Ltd", *lines, "Total: 1,250.00 EUR"])
+    assert data["invoice_number"] is None
+    assert data["total"] == 1250.0
+
+
+def test_a_labelled_number_wins_over_the_one_after_the_title() -> None:
+    data = extracted(["Invoice INV-2041", "Invoice No.: 7781", "Total: 1,250.00 EUR"])
+    assert data["invoice_number"] == "7781"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Invoice INV-2041  Total: 1,250.00 EUR",
+         {"invoice_number": "INV-2041", "total": 1250.0, "currency": "EUR"}),
+        ("Invoice No.: INV-2041  Total: 1,250.00 EUR",
+         {"invoice_number": "INV-2041", "total": 1250.0, "currency": "EUR"}),
+        ("Rechnung 2026-118   Gesamtbetrag: 980,00 EUR",
+         {"invoice_number": "2026-118", "total": 980.0, "currency": "EUR"}),
+    ],
+)  # fmt: skip
+def test_two_label_value_pairs_two_spaces_apart_are_both_read(
+    line: str, expected: dict[str, Any]
+) -> None:
+    data = extracted(["Northwind Trading Ltd", line])
+    assert data == {"vendor_name": "Northwind Trading Ltd", **expected}
+
+
+def test_pairs_at_distinct_positions_on_one_line_are_both_read() -> None:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=14)
+    pdf.cell(text="ACME GmbH")
+    pdf.ln(10)
+    pdf.cell(text="Invoice INV-2041")
+    pdf.set_x(120)
+    pdf.cell(text="Total: 1,250.00 EUR")
+    document = load_document(
+        bytes(pdf.output()), filename="inv.pdf", mime_type="application/pdf",
+        options=LoadOptions(),
+    )  # fmt: skip
+    data = extract_document(document, SCHEMA).data
+    assert data == {"vendor_name": "ACME GmbH", "invoice_number": "INV-2041", "total": 1250.0,
+                    "currency": "EUR"}  # fmt: skip
+
+
+def test_single_spaces_keep_a_line_one_segment() -> None:
+    """A name or a sentence set with single spaces is not cut into pieces; two spaces cut."""
+    lines = ["Northwind Trading Ltd", "Invoice No. INV-2041 Total 1,250.00 EUR", "Due  in 30 days"]
+    view = page_view(fpdf_document(lines).pages[0])
+    assert [[seg.text for seg in row] for row in view.rows] == [
+        ["Northwind Trading Ltd"],
+        ["Invoice No. INV-2041 Total 1,250.00 EUR"],
+        ["Due", "in 30 days"],
+    ]

@@ -11,6 +11,7 @@ this geometry, or from the grid for cells, or from reading order when a format h
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from jobstream.documents.model import Box, Page, Table, TextBlock, Word
 from jobstream.engines.local.ocr_tolerance import corrected
@@ -102,7 +103,7 @@ def _same_line(box: Box, row: Box) -> float:
 _SEPARATORS = frozenset(["|", "\u00b7", "\u2022", "\u00a6", "\u2016", "\u2013", "\u2014", ";"])
 
 
-def _split_row(row: list[Word], aspect: float) -> list[list[Word]]:
+def _split_row(row: list[Word], aspect: float, space: float | None) -> list[list[Word]]:
     """Segments of a row: a new one after a wide gap or at a separator word (`|`, `·`, `•`),
     which is dropped (`Invoice No. 12 · Date 13.10.2026` is two label-value pairs)."""
     parts: list[list[Word]] = [[]]
@@ -112,7 +113,7 @@ def _split_row(row: list[Word], aspect: float) -> list[list[Word]]:
             parts.append([])
             previous = None
             continue
-        if previous is not None and _wide_gap(previous, word, aspect):
+        if previous is not None and _wide_gap(previous, word, aspect, space):
             parts.append([])
         parts[-1].append(word)
         previous = word
@@ -130,11 +131,38 @@ def _split_separators(words: list[Word]) -> list[list[Word]]:
     return [part for part in parts if part] or [words]
 
 
-def _wide_gap(previous: Word, word: Word, aspect: float) -> bool:
+_WIDE = 0.85  # a gap wider than this share of the words' height always breaks a row
+_SPACES_APART = 1.7  # on a text layer, a gap this many word spaces wide breaks it too
+_MIN_BREAK = 0.35  # ... when it is at least this share of the height (two spaces, not kerning)
+
+
+def _gap_ratio(previous: Word, word: Word, aspect: float) -> float | None:
+    """The gap between two words in units of their height (None without boxes)."""
     if previous.box is None or word.box is None:
-        return True
+        return None
     gap = (word.box.left - previous.box.right) / aspect  # in page-height units
-    return gap > max(previous.box.height, word.box.height) * 0.85
+    return gap / max(1e-9, previous.box.height, word.box.height)
+
+
+def _wide_gap(previous: Word, word: Word, aspect: float, space: float | None) -> bool:
+    ratio = _gap_ratio(previous, word, aspect)
+    if ratio is None:
+        return True
+    if space is not None and ratio > max(_MIN_BREAK, _SPACES_APART * space):
+        return True  # `Invoice INV-2041  Total: 1,250.00`: two spaces set the pairs apart
+    return ratio > _WIDE
+
+
+def word_space(rows: list[list[Word]], aspect: float) -> float | None:
+    """A text layer's typical space between words (the median gap narrower than a column
+    break, in units of the words' height), or None when the page has too few to tell."""
+    gaps = sorted(
+        ratio
+        for row in rows
+        for previous, word in pairwise(row)
+        if (ratio := _gap_ratio(previous, word, aspect)) is not None and 0.0 < ratio <= _WIDE
+    )
+    return gaps[len(gaps) // 2] if len(gaps) >= 3 else None
 
 
 def _table_segments(table: Table, index: int, page: int, *, ocr: bool) -> list[list[Segment]]:
@@ -205,7 +233,9 @@ def page_view(page: Page) -> PageView:
             placed += [(_top(parts), parts, True) for parts in _flattened(block)]
         else:
             tables.append(_table_segments(block, len(tables), page.number, ocr=ocr))
-    placed += [(_top([w]), _split_row(w, aspect), False) for w in _visual_rows(boxed, aspect)]
+    visual = _visual_rows(boxed, aspect)
+    space = None if ocr else word_space(visual, aspect)  # OCR's word gaps are too uneven
+    placed += [(_top([row]), _split_row(row, aspect, space), False) for row in visual]
     ordered = [(parts, False) for parts in unboxed]
     ordered += [(parts, gridded) for _, parts, gridded in sorted(placed, key=lambda p: p[0])]
     rows = [

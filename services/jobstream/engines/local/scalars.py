@@ -19,6 +19,7 @@ from jobstream.engines.local.layout import PageView, Segment, below
 from jobstream.engines.local.letterhead import Letterhead, is_label_text
 from jobstream.engines.local.tables import header_columns
 from jobstream.engines.local.text import tokens
+from jobstream.engines.local.title_ids import TITLE_WORDS, find_titled_id
 from jobstream.engines.local.values import READERS, Candidate, DocumentContext, read_first
 from jobstream.engines.port import Evidence
 
@@ -82,6 +83,8 @@ class ScalarFinder:
             found = self._letterhead()
         if found.value is None and key in _ISSUE_DATES and spec.kind == "date":
             found = self._only_date()
+        if found.value is None and key in TITLE_WORDS and spec.kind == "code":
+            found = self._titled_id(key)
         return self._coerce(spec, found)
 
     def find_all(self, spec: FieldSpec) -> tuple[list[Any], list[float]]:
@@ -155,6 +158,17 @@ class ScalarFinder:
             page=segment.page, box=segment.box, label="letterhead", text=segment.text
         )
         return Found(segment.text, likelihood, evidence, segment)
+
+    def _titled_id(self, key: str) -> Found:
+        """The number printed right after the title word (`Invoice INV-2041`, no label)."""
+        found = find_titled_id(self.views, key)
+        if found is None:
+            return NOT_FOUND
+        value, segment = found
+        evidence = Evidence(
+            page=segment.page, box=segment.box, label="after the title", text=segment.text
+        )
+        return Found(value, 0.7, evidence, segment)
 
     def _only_date(self) -> Found:
         """The date of a document that prints exactly one (a receipt's), unlabelled."""
