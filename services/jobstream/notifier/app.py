@@ -112,6 +112,7 @@ class Scheduler:
         self.sender, self.cache, self.settings = sender, cache, settings
         self.in_flight: dict[str, set[str]] = {}
         self.tasks: set[asyncio.Task[None]] = set()
+        self.wake = asyncio.Event()  # set: look for due deliveries now (new ones, a freed slot)
 
     async def tick(self) -> None:
         now = time.time()
@@ -138,8 +139,10 @@ class Scheduler:
         finally:
             WEBHOOKS_IN_FLIGHT.dec()
             busy.discard(delivery["_id"])
+            self.wake.set()  # a slot is free: the endpoint's next delivery need not wait a tick
 
     async def run(self, wake: asyncio.Event, stop: asyncio.Event) -> None:
+        self.wake = wake
         while not stop.is_set():
             try:
                 await self.cache.covering(time.time() - 1.0)
