@@ -157,3 +157,32 @@ def test_single_spaces_keep_a_line_one_segment() -> None:
         ["Invoice No. INV-2041 Total 1,250.00 EUR"],
         ["Due", "in 30 days"],
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Northwind Trading Ltd\nInvoice INV-2041  Total: 1,250.00 EUR\n",
+        "Northwind Trading Ltd\nInvoice No.: INV-2041 Total: 1,250.00 EUR\n",
+    ],
+)
+def test_a_label_with_its_colon_after_a_value_starts_the_next_pair_in_plain_text(
+    text: str,
+) -> None:
+    """Formats without word boxes (text, DOCX) cannot show two spaces: `Total:` after a value
+    still starts the next pair."""
+    document = load_document(
+        text.encode(), filename="inv.txt", mime_type="text/plain", options=LoadOptions()
+    )
+    assert extract_document(document, SCHEMA).data == {
+        "vendor_name": "Northwind Trading Ltd", "invoice_number": "INV-2041", "total": 1250.0,
+        "currency": "EUR",
+    }  # fmt: skip
+
+
+def test_a_generic_word_after_a_value_without_its_colon_is_no_label() -> None:
+    text = "Northwind Trading Ltd\nInvoice No.: INV-2041\nShipping 2 total 150.00\nTotal: 99.00\n"
+    document = load_document(
+        text.encode(), filename="inv.txt", mime_type="text/plain", options=LoadOptions()
+    )
+    assert extract_document(document, SCHEMA).data["total"] == 99.0

@@ -3,7 +3,8 @@
 `Total excl. VAT` is a subtotal label even though it starts with `Total`, `Sub total` is not a
 total: at each position of a segment the longest known label is taken, and a field only sees the
 occurrences of its own concept (or of its own custom labels, from the schema). A one-word label
-counts only at the start of a segment; longer labels count anywhere in it.
+counts only at the start of a segment (or after a value when it is specific, or printed with
+its colon: `INV-2041 Total: 1,250.00`); longer labels count anywhere in it.
 """
 
 from __future__ import annotations
@@ -92,9 +93,10 @@ class LabelIndex:
         several owners with the same words all count."""
         found: list[Occurrence] = []
         toks = segment.folded
+        colons = _colon_ends(segment)
         position = 0
         while position < len(toks):
-            matches = self._longest_at(toks, position)
+            matches = self._longest_at(toks, position, colons=colons)
             if not matches:
                 position += 1
                 continue
@@ -103,7 +105,10 @@ class LabelIndex:
             position += size
         return found
 
-    def _longest_at(self, toks: list[str], position: int, *, anywhere: bool = False) -> list[Label]:
+    def _longest_at(
+        self, toks: list[str], position: int, *, anywhere: bool = False,
+        colons: frozenset[int] = frozenset(),
+    ) -> list[Label]:  # fmt: skip
         best: list[Label] = []
         for label in self._by_first.get(toks[position], ()):
             size = len(label.tokens)
@@ -111,7 +116,9 @@ class LabelIndex:
                 break
             late = size == 1 and position > 0 and not anywhere
             after_value = any(ch.isdigit() for ch in toks[position - 1]) if position else False
-            if late and (
+            if late and after_value and position in colons:
+                pass  # `INV-2041 Total: 1,250.00`: a word and its colon after a value is a label
+            elif late and (
                 label.weight < 1.0 or not (after_value or _only_modifiers(toks[:position]))
             ):
                 continue
@@ -139,6 +146,17 @@ class LabelIndex:
         if matches and len(matches[0].tokens) == len(segment.folded):
             return matches[0]
         return None
+
+
+def _colon_ends(segment: Segment) -> frozenset[int]:
+    """Token positions that end a word printed with a colon (`Total:`)."""
+    ends: list[int] = []
+    consumed = 0
+    for word in segment.words:
+        consumed += len(tokens(word.text))
+        if word.text.endswith(":") and consumed:
+            ends.append(consumed - 1)
+    return frozenset(ends)
 
 
 def occurrences(views: list[PageView], index: LabelIndex) -> dict[str, list[Occurrence]]:
