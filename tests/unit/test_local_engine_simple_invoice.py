@@ -186,3 +186,41 @@ def test_a_generic_word_after_a_value_without_its_colon_is_no_label() -> None:
         text.encode(), filename="inv.txt", mime_type="text/plain", options=LoadOptions()
     )
     assert extract_document(document, SCHEMA).data["total"] == 99.0
+
+
+def letterhead_document(name: str, legal_form: str, *, gap_mm: float) -> Document:
+    """The name in 26 pt bold, its legal form in 12 pt on the same line (its own visual row)."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", "B", size=26)
+    pdf.set_xy(10, 10)
+    pdf.cell(text=name)
+    x = pdf.get_x() + gap_mm
+    pdf.set_font("helvetica", size=12)
+    pdf.set_xy(x, 13.5)
+    pdf.cell(text=legal_form)
+    pdf.set_xy(10, 30)
+    for line in ["12 Harbour Road, Bristol", "Invoice No.: INV-2041", "Total: 1,250.00 EUR"]:
+        pdf.cell(text=line)
+        pdf.ln(8)
+    return load_document(
+        bytes(pdf.output()), filename="inv.pdf", mime_type="application/pdf", options=LoadOptions()
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "legal_form"),
+    [("ACME", "GmbH"), ("Northwind Trading", "Ltd"), ("Nordia", "Sp. z o.o.")],
+)
+def test_a_legal_form_in_smaller_type_beside_a_large_name_is_part_of_it(
+    name: str, legal_form: str
+) -> None:
+    result = extract_document(letterhead_document(name, legal_form, gap_mm=2), SCHEMA)
+    assert result.data["vendor_name"] == f"{name} {legal_form}"
+    assert result.evidence["vendor_name"].label == "letterhead"
+
+
+def test_a_legal_form_far_from_the_name_is_not_joined() -> None:
+    """Printed a column away, the word is not the name's legal form: the name stays as printed."""
+    document = letterhead_document("Northwind Trading", "Ltd", gap_mm=40)
+    assert extract_document(document, SCHEMA).data["vendor_name"] == "Northwind Trading"

@@ -11,15 +11,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jobstream.documents.model import Box
 from jobstream.engines.local.labels import LabelIndex
 from jobstream.engines.local.layout import PageView, Segment
-from jobstream.engines.local.text import word_set
+from jobstream.engines.local.text import tokens, word_set
 from jobstream.engines.local.values import READERS, DocumentContext
 
 _TITLE_WORDS = word_set(
     "invoice rechnung facture factuur factura fattura faktura receipt statement contract "
     "agreement quittung kassenbon recu bon ricevuta paragon tax vat original copy duplicate "
     "kopie copia copie duplikat page seite pagina strona"
+)
+# Legal forms, folded (`GmbH & Co. KG`, `S.A.`, `Sp. z o.o.`): part of the company's name.
+_LEGAL_FORMS = word_set(
+    "ltd limited llc llp lp inc incorporated corp corporation co plc pty pvt pte bhd gmbh mbh ag "
+    "kg ohg gbr ug ek ev kgaa se sa sas sasu sarl sa rl sca snc eurl srl spa sapa sl slu sll bv "
+    "nv vof cv oy oyj ab as asa aps sp z oo zoo sro kft zrt doo"
 )
 _TOP = 0.3  # the letterhead sits in the top 30 % of the first page
 _PROMINENT = 1.2  # a prominent name is at least this much taller than the page's median line
@@ -70,8 +77,9 @@ class Letterhead:
         block = self._block(view)
         tall = [seg for seg in block if seg.box is not None and seg.box.height >= prominent]
         if tall:
-            return max(tall, key=lambda seg: seg.box.height if seg.box else 0.0), 0.45
-        return (block[0], 0.4) if block else None
+            chosen = max(tall, key=lambda seg: seg.box.height if seg.box else 0.0)
+            return with_legal_form(view, chosen), 0.45
+        return (with_legal_form(view, block[0]), 0.4) if block else None
 
     def _block(self, view: PageView) -> list[Segment]:
         """Name-like segments of the letterhead block, in reading order."""
@@ -102,3 +110,27 @@ class Letterhead:
         if segment.folded and (set(segment.folded) <= _TITLE_WORDS or joined in _TITLE_WORDS):
             return False
         return bool(self.labels.scan(segment)) or is_label_text(segment.folded, self.items)
+
+
+def with_legal_form(view: PageView, name: Segment) -> Segment:
+    """The name with its legal form when that is printed apart, right after it on its line
+    (`ACME` in large bold, `GmbH` in body type on its baseline): a company's name includes it."""
+    box = name.box
+    if box is None:
+        return name
+    for segment in view.segments():
+        other = segment.box
+        if segment is name or other is None or not segment.folded:
+            continue
+        if not set(segment.folded) <= _LEGAL_FORMS:
+            continue
+        gap = (other.left - box.right) / view.aspect  # in page-height units, like the heights
+        centre = other.top + other.height / 2
+        if 0 <= gap <= 1.5 * box.height and box.top <= centre <= box.bottom:
+            merged = Segment(
+                words=(*name.words, *segment.words), page=name.page, row=name.row,
+                box=Box.enclosing([box, other]),
+            )  # fmt: skip
+            merged.folded = [*name.folded, *tokens(segment.text)]
+            return merged
+    return name
