@@ -61,3 +61,34 @@ async def test_a_backlog_to_one_endpoint_drains_without_waiting_for_the_poll_int
     await running
     assert sorted(backlog.sent) == sorted(f"d{i}" for i in range(40))
     assert sender.most_at_once <= 4
+
+
+async def test_a_delivery_whose_attempt_ends_during_a_read_is_not_sent_again_from_it() -> None:
+    """The read began before the attempt's outcome was written: it shows the delivery pending,
+    with its old attempt count. Sending from that copy would repeat a delivered event."""
+    settings = NotifierSettings(concurrency_per_endpoint=4)
+
+    class StaleRead:
+        def __init__(self) -> None:
+            self.scheduler: Scheduler | None = None
+
+        async def due(self, *, webhook_id: str, now: float, limit: int) -> list[dict[str, Any]]:
+            assert self.scheduler is not None
+            # d0's attempt ends while this read is under way (as a concurrent send would)
+            self.scheduler.ended_meanwhile.add("d0")
+            return [{"_id": "d0", "attempts": 0}, {"_id": "d1", "attempts": 0}]
+
+    stale = StaleRead()
+    sender = Sender(Backlog(0))
+    sender.deliveries = stale  # type: ignore[assignment]
+    scheduler = Scheduler(sender, Cache(), settings)  # type: ignore[arg-type]
+    stale.scheduler = scheduler
+    launched: list[str] = []
+
+    async def send(delivery: dict[str, Any], hook: dict[str, Any], busy: set[str]) -> None:
+        launched.append(delivery["_id"])
+
+    scheduler.send = send  # type: ignore[method-assign]
+    await scheduler.tick()
+    await asyncio.gather(*scheduler.tasks)
+    assert launched == ["d1"]

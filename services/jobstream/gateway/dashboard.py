@@ -186,14 +186,19 @@ async function stream(id, signal) {
       let ev; try { ev = JSON.parse(data); } catch (e) { continue; }
       const status = STATUS_OF[ev.type];
       event(ev.type || "event", ev.created_at); if (status) setStatus(status);
-      if (status && TERMINAL.has(status)) { await refresh(id); return true; }
+      if (status && TERMINAL.has(status)) { await refresh(id, status); return true; }
     }
   }
   return true;
 }
-async function refresh(id) {
-  const events = $("events").innerHTML; show(await api("/v1/jobs/" + id));
-  $("events").innerHTML = events; setStatus($("detail-status").textContent);
+async function refresh(id, status) {
+  // The read model follows the log a moment later (the projector batches): wait for it to show
+  // the end the stream announced, a couple of seconds at most, and show that end either way.
+  const events = $("events").innerHTML; let job = await api("/v1/jobs/" + id);
+  for (let i = 0; i < 20 && job.status !== status; i++) {
+    await new Promise((r) => setTimeout(r, 100)); job = await api("/v1/jobs/" + id);
+  }
+  show(job); $("events").innerHTML = events; setStatus(status);
 }
 async function poll(id, last, signal) {
   while (!signal.aborted) {
@@ -202,7 +207,7 @@ async function poll(id, last, signal) {
     const s = await api(`/v1/jobs/${id}/status`).catch(() => null);
     if (!s || s.status === last) continue;
     last = s.status; event("status " + s.status); setStatus(s.status);
-    if (TERMINAL.has(s.status)) { await refresh(id); return; }
+    if (TERMINAL.has(s.status)) { await refresh(id, s.status); return; }
   }
 }
 

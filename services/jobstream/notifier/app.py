@@ -113,6 +113,8 @@ class Scheduler:
         self.in_flight: dict[str, set[str]] = {}
         self.tasks: set[asyncio.Task[None]] = set()
         self.wake = asyncio.Event()  # set: look for due deliveries now (new ones, a freed slot)
+        # Deliveries whose attempt ended while a pass was reading: what it read of them is stale.
+        self.ended_meanwhile: set[str] = set()
 
     async def tick(self) -> None:
         now = time.time()
@@ -121,10 +123,16 @@ class Scheduler:
             free = self.settings.concurrency_per_endpoint - len(busy)
             if free <= 0:
                 continue
+            self.ended_meanwhile.clear()
             due = await self.sender.deliveries.due(
                 webhook_id=hook_id, now=now, limit=free + len(busy)
             )
-            for delivery in [d for d in due if d["_id"] not in busy][:free]:
+            # One whose attempt ended during the read was read as before its outcome (pending,
+            # its old attempt count): the next pass, which that ending wakes, reads it afresh.
+            fresh = [
+                d for d in due if d["_id"] not in busy and d["_id"] not in self.ended_meanwhile
+            ]
+            for delivery in fresh[:free]:
                 busy.add(delivery["_id"])
                 task = asyncio.create_task(self.send(delivery, hook, busy))
                 self.tasks.add(task)
@@ -139,6 +147,7 @@ class Scheduler:
         finally:
             WEBHOOKS_IN_FLIGHT.dec()
             busy.discard(delivery["_id"])
+            self.ended_meanwhile.add(delivery["_id"])
             self.wake.set()  # a slot is free: the endpoint's next delivery need not wait a tick
 
     async def run(self, wake: asyncio.Event, stop: asyncio.Event) -> None:
