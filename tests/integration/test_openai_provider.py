@@ -324,8 +324,9 @@ async def test_classify_asks_for_one_of_the_categories(fake_openai: FakeOpenAI) 
     )
 
     assert (result.category, result.likelihood) == ("invoice", round(2 / 3, 6))
-    assert result.reasoning == "It says Invoice and has a total."
-    assert result.choices == ("invoice", "invoice", "receipt")
+    # The three calls run at once: which one gets which scripted answer is the server's order.
+    assert result.reasoning in {"It says Invoice and has a total.", "A bill."}
+    assert sorted(result.choices) == ["invoice", "invoice", "receipt"]
     sent = fake_openai.received("gpt-4o")[0]
     spec = sent_format(sent)
     assert spec["strict"] is True

@@ -186,18 +186,20 @@ async function stream(id, signal) {
       let ev; try { ev = JSON.parse(data); } catch (e) { continue; }
       const status = STATUS_OF[ev.type];
       event(ev.type || "event", ev.created_at); if (status) setStatus(status);
-      if (status && TERMINAL.has(status)) { await refresh(id, status); return true; }
+      if (status && TERMINAL.has(status)) { await refresh(id, status, signal); return true; }
     }
   }
   return true;
 }
-async function refresh(id, status) {
+async function refresh(id, status, signal) {
   // The read model follows the log a moment later (the projector batches): wait for it to show
-  // the end the stream announced, a couple of seconds at most, and show that end either way.
+  // the end the stream announced, a couple of seconds at most, and show that end either way,
+  // unless another job (or this one again) was opened meanwhile.
   const events = $("events").innerHTML; let job = await api("/v1/jobs/" + id);
-  for (let i = 0; i < 20 && job.status !== status; i++) {
+  for (let i = 0; i < 20 && job.status !== status && !signal.aborted; i++) {
     await new Promise((r) => setTimeout(r, 100)); job = await api("/v1/jobs/" + id);
   }
+  if (follow && follow.signal !== signal) return;
   show(job); $("events").innerHTML = events; setStatus(status);
 }
 async function poll(id, last, signal) {
@@ -207,7 +209,7 @@ async function poll(id, last, signal) {
     const s = await api(`/v1/jobs/${id}/status`).catch(() => null);
     if (!s || s.status === last) continue;
     last = s.status; event("status " + s.status); setStatus(s.status);
-    if (TERMINAL.has(s.status)) { await refresh(id, s.status); return; }
+    if (TERMINAL.has(s.status)) { await refresh(id, s.status, signal); return; }
   }
 }
 
