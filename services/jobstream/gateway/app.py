@@ -14,6 +14,7 @@ from jobstream.adapters.metrics import render
 from jobstream.core.listing import parse_list_query
 from jobstream.core.principal import EndpointNames
 from jobstream.gateway import batch, dashboard, org_streams, streams, webhooks
+from jobstream.gateway.create import FastCreatePath, create_answer
 from jobstream.gateway.deps import (
     ERRORS,
     JSON,
@@ -24,12 +25,7 @@ from jobstream.gateway.deps import (
     json_response,
 )
 from jobstream.gateway.http import RequestContextMiddleware, install_error_handlers
-from jobstream.gateway.idempotency import (
-    IdempotencyKeyHeader,
-    StoredAnswer,
-    idempotently,
-    replayable,
-)
+from jobstream.gateway.idempotency import IdempotencyKeyHeader
 from jobstream.gateway.naming import list_query_for, present_job, present_list
 from jobstream.gateway.openapi import install_endpoint_bodies
 from jobstream.gateway.routing import ANY_METHOD, install_endpoint_enum, no_route
@@ -67,8 +63,11 @@ FlagQuery = Annotated[bool, Query()]
 
 
 def create_app(
-    settings: GatewaySettings | None = None, *, deps: GatewayDeps | None = None
-) -> FastAPI:
+    settings: GatewaySettings | None = None, *, deps: GatewayDeps | None = None,
+    fast_create: bool = True,
+) -> FastAPI:  # fmt: skip
+    """The gateway app; `fast_create=False` serves every create through FastAPI's route (the
+    fast path's tests compare the two, gateway/create.py)."""
     settings = settings or GatewaySettings()
 
     @asynccontextmanager
@@ -86,6 +85,8 @@ def create_app(
         description="Kafka-native asynchronous Jobs API, wire-compatible with the Retab Jobs API.",
         lifespan=lifespan,
     )
+    if fast_create:
+        app.add_middleware(FastCreatePath)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(UnversionedPathMiddleware)
     install_error_handlers(app)
@@ -106,20 +107,10 @@ def create_app(
         With an `Idempotency-Key`, a repeat of the same request within 24 h gets the first
         answer (header `Idempotent-Replayed: true`); another request with the key gets 422."""
 
-        if idempotency_key is None:
-            answer = await deps.jobs.submit_job(body, organization_id=org, traceparent=traceparent)
-            return _answer(answer, names)
-
-        async def submit() -> StoredAnswer:
-            answer = await deps.jobs.submit_job(body, organization_id=org, traceparent=traceparent)
-            return StoredAnswer(202 if answer.delayed else 200, answer.job.model_dump_json())
-
-        stored = await idempotently(
-            deps.idempotency, organization_id=org, key=idempotency_key, operation="jobs.create",
-            body=body.model_dump(mode="json"), produce=submit,
+        return await create_answer(
+            deps, body, organization_id=org, names=names, traceparent=traceparent,
+            idempotency_key=idempotency_key,
         )  # fmt: skip
-        job = present_job(JobPublic.model_validate_json(stored.body), names)
-        return replayable(_json(job, stored.status), stored)
 
     @app.get("/v1/jobs", response_model=JobList, responses=ERRORS, tags=["jobs"])
     async def list_jobs(request: Request, deps: DepsDep, org: OrgDep, names: NamesDep) -> Response:
