@@ -8,6 +8,7 @@ writes) address documents by `_id` only, the one filter FerretDB's SQLite backen
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import time
@@ -71,7 +72,11 @@ FILTER_KEYS = (
 # FerretDB v1.24's `update` handler keeps every statement's query open (a deferred close inside
 # its statement loop) until the whole command returns, and its SQLite pool has 100 connections:
 # one command of ~100 statements deadlocks the server for every client. Stay far below.
-UPDATE_STATEMENTS_PER_COMMAND = 32
+# Two commands at once let FerretDB spread a batch's document (de)serialization over two cores
+# instead of one (the projector then waits half as long per batch): 2 x 16 statements stays far
+# below the limit above. Measured in `make bench`: 454 -> 568 jobs/s end to end.
+UPDATE_STATEMENTS_PER_COMMAND = 16
+CONCURRENT_UPDATE_COMMANDS = 2
 # `_id $in` lists up to this long are pushed down to the `_id` index (FerretDB patch).
 IDS_PER_QUERY = 500
 
@@ -125,14 +130,22 @@ class MongoJobStore:
         return found
 
     async def write_many(self, items: Sequence[tuple[JobRecord, int]]) -> None:
-        """Upsert whole documents by `_id`, a bounded number of statements per command."""
+        """Upsert whole documents by `_id`: commands of a bounded number of statements, two at
+        a time (every document appears once, so the commands touch disjoint documents)."""
         ops = [
             ReplaceOne({"_id": rec.id}, to_document(rec, offset=off), upsert=True)
             for rec, off in items
         ]
-        for start in range(0, len(ops), UPDATE_STATEMENTS_PER_COMMAND):
-            await self._jobs.bulk_write(
-                ops[start : start + UPDATE_STATEMENTS_PER_COMMAND], ordered=False
+        chunks = [
+            ops[start : start + UPDATE_STATEMENTS_PER_COMMAND]
+            for start in range(0, len(ops), UPDATE_STATEMENTS_PER_COMMAND)
+        ]
+        for first in range(0, len(chunks), CONCURRENT_UPDATE_COMMANDS):
+            await asyncio.gather(
+                *(
+                    self._jobs.bulk_write(chunk, ordered=False)
+                    for chunk in chunks[first : first + CONCURRENT_UPDATE_COMMANDS]
+                )
             )
 
     async def find(
