@@ -5,7 +5,13 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jobstream.adapters.outbox_codec import OutboxMessage, pack_messages, unpack_messages
+from jobstream.adapters.outbox_codec import (
+    OutboxMessage,
+    compress_messages,
+    decompress_messages,
+    pack_messages,
+    unpack_messages,
+)
 
 messages = st.lists(
     st.builds(
@@ -24,3 +30,14 @@ messages = st.lists(
 @given(messages)
 def test_packed_messages_come_back_the_same_in_order(sent: list[OutboxMessage]) -> None:
     assert unpack_messages(pack_messages(sent)) == tuple(sent)
+
+
+@given(messages)
+def test_compressed_messages_come_back_the_same_in_order(sent: list[OutboxMessage]) -> None:
+    assert decompress_messages(compress_messages(sent)) == tuple(sent)
+
+
+def test_a_groups_entry_is_stored_far_smaller_than_its_messages() -> None:
+    value = b'{"type":"job.created.v1","organization_id":"org_1","payload":{"slug":"noop"}}'
+    sent = [OutboxMessage("jobs.events", f"job_{i:021d}".encode(), value, ()) for i in range(200)]
+    assert len(compress_messages(sent)) * 5 < len(pack_messages(sent))

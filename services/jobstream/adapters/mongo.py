@@ -26,7 +26,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError, ExecutionTimeout
 from jobstream.adapters.mongo_indexes import create_missing_indexes
 from jobstream.adapters.mongo_monitoring import OpenCursorAudit, StoreCommandCounter
 from jobstream.adapters.outbox_codec import OutboxMessage as OutboxMessage
-from jobstream.adapters.outbox_codec import pack_messages, unpack_messages
+from jobstream.adapters.outbox_codec import compress_messages, decompress_messages, unpack_messages
 from jobstream.core.errors import StoreTimeoutError
 from jobstream.core.listing import LIST_INDEXES
 from jobstream.core.principal import EndpointNames, Principal, endpoint_names_of
@@ -46,7 +46,7 @@ def to_document(record: JobRecord, *, offset: int | None) -> Doc:
         "expires_at": record.expires_at,
         "attempt": record.attempt,
         "artifacts_purged": record.artifacts_purged,
-        **record.filters,
+        **{key: value for key, value in record.filters.items() if value not in EMPTY_FILTERS},
         "record": record.model_dump_json(exclude={"filters"}),
     }
     if offset is not None:
@@ -55,7 +55,7 @@ def to_document(record: JobRecord, *, offset: int | None) -> Doc:
 
 
 def from_document(doc: Mapping[str, Any]) -> JobRecord:
-    filters = {key: doc.get(key) for key in FILTER_KEYS}
+    filters = {key: doc.get(key, [] if key in LIST_FILTER_KEYS else None) for key in FILTER_KEYS}
     return JobRecord.model_validate_json(doc["record"]).model_copy(update={"filters": filters})
 
 
@@ -69,6 +69,11 @@ FILTER_KEYS = (
     "source",
     "metadata_pairs",
 )
+LIST_FILTER_KEYS = frozenset({"filenames", "document_types", "workflow_node_ids", "metadata_pairs"})
+# Empty filter fields are left out of the document: no list query matches an empty list or a
+# null (equality, `$in`, `$all` and `$regex` all need a value), and FerretDB's cost per write
+# and per read grows with the document's fields (a no-op job's document: 17 fields -> 10).
+EMPTY_FILTERS: tuple[Any, ...] = (None, [])
 # FerretDB v1.24's `update` handler keeps every statement's query open (a deferred close inside
 # its statement loop) until the whole command returns, and its SQLite pool has 100 connections:
 # one command of ~100 statements deadlocks the server for every client. Stay far below.
@@ -199,7 +204,7 @@ class MongoOutbox:
         doc = {
             "_id": entry_id,
             "created_at": time.time() if relay_after is None else relay_after,
-            "packed": Binary(pack_messages(messages)),
+            "packed_z": Binary(compress_messages(messages)),
         }
         if new:
             with contextlib.suppress(DuplicateKeyError):
@@ -223,7 +228,9 @@ class MongoOutbox:
 
 
 def _outbox_entry(doc: Mapping[str, Any]) -> OutboxEntry:
-    if "packed" in doc:
+    if "packed_z" in doc:
+        messages = decompress_messages(bytes(doc["packed_z"]))
+    elif "packed" in doc:  # entries written before they were compressed
         messages = unpack_messages(bytes(doc["packed"]))
     else:  # entries written before messages were packed
         messages = tuple(

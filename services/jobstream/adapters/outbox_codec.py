@@ -2,11 +2,14 @@
 which maps every byte to one code point, so it is lossless), stored as one BSON binary.
 
 A group commit's entry holds every message of its creates; as a document per message (with a
-binary per key, value and header) it cost the gateway a tenth of its CPU to build.
+binary per key, value and header) it cost the gateway a tenth of its CPU to build. The JSON is
+zlib-compressed (level 1: ~3 us per create, a tenth of the size): the store writes every entry
+once and deletes it moments later, and FerretDB's cost for both grows with the bytes.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,6 +34,15 @@ def pack_messages(messages: Sequence[OutboxMessage]) -> bytes:
             for m in messages
         ]
     )  # fmt: skip
+
+
+def compress_messages(messages: Sequence[OutboxMessage]) -> bytes:
+    """`pack_messages`, zlib-compressed: the form the outbox stores."""
+    return zlib.compress(pack_messages(messages), 1)
+
+
+def decompress_messages(compressed: bytes) -> tuple[OutboxMessage, ...]:
+    return unpack_messages(zlib.decompress(compressed))
 
 
 def unpack_messages(packed: bytes) -> tuple[OutboxMessage, ...]:
