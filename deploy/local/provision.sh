@@ -13,7 +13,7 @@ root=$(cd "$here/../.." && pwd)
 cache=${JOBSTREAM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/jobstream}
 kafka_version=${KAFKA_VERSION:-4.1.1}
 ferretdb_version=${FERRETDB_VERSION:-v1.24.2}
-ferretdb_patch_level=p2  # bump with every change to deploy/local/ferretdb/*.patch
+ferretdb_patch_level=p3  # bump with every change to deploy/local/ferretdb/*.patch
 python=${PYTHON:-python3.11}
 mkdir -p "$cache/bin"
 

@@ -44,6 +44,7 @@ def run_until_signalled(*services: Service) -> int:
         loop.add_signal_handler(signal.SIGUSR1, dump_tasks)
         await asyncio.gather(*(service(stop) for service in services))
 
+    tune_gc()
     with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
         runner.run(main())
     tracing.shutdown()
@@ -58,6 +59,18 @@ def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     except ImportError:  # pragma: no cover - uvloop is a declared dependency
         return None
     return uvloop.new_event_loop
+
+
+def tune_gc() -> None:
+    """Fewer, cheaper cyclic collections for a long-running service: what is alive after start-up
+    (modules, models, settings) is frozen out of every later collection, and the youngest
+    generation is collected every 20,000 allocations instead of 700 (a busy service allocates
+    that many in a few milliseconds; almost all of it is freed by reference counting anyway)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
 
 
 def raise_open_file_limit() -> int:
@@ -88,6 +101,7 @@ def cmd_gateway(args: argparse.Namespace) -> int:
     tracing.configure("gateway", enabled=settings.otel_enabled)
     raise_open_file_limit()
     app = create_app(settings)
+    tune_gc()
     uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)
     tracing.shutdown()
     return 0

@@ -35,7 +35,7 @@ def kafka_libs() -> Path:
 
 
 # Equal to provision.sh ferretdb_patch_level (tests/unit/test_provision_consistency.py checks).
-FERRETDB_PATCH_LEVEL = "p2"
+FERRETDB_PATCH_LEVEL = "p3"
 
 
 def ferretdb_binary() -> Path:
