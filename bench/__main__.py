@@ -30,6 +30,7 @@ from bench.jobstream_e2e import run_jobstream
 from bench.list_latency import run_list_latency
 from bench.profiling import flame_graphs
 from bench.raw_kafka import run_raw_kafka
+from bench.rounds import alternate
 from bench.sse_streams import run_sse_streams
 from bench.stack import ORGANIZATION, BenchStack, fresh_stack
 from bench.understanding_e2e import PHASE as UNDERSTANDING_E2E
@@ -65,6 +66,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--warmup-jobs", type=int, default=3000, help="jobs run before the measured run (0: none)"
     )
+    parser.add_argument(
+        "--rounds", type=int, default=3,
+        help="jobstream and Celery throughput runs alternate this many times (bench/rounds.py)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--resume-warmup-jobs", type=int, default=1000,
+        help="unmeasured jobs before each later round (the stack was stopped meanwhile)",
+    )  # fmt: skip
     parser.add_argument("--celery-concurrency", type=int, default=2, help="prefork processes")
     parser.add_argument("--gateway-rates", default="200,500,1000", help="offered rps, comma list")
     parser.add_argument("--gateway-seconds", type=float, default=10, help="per rate and call")
@@ -140,6 +149,58 @@ def per_job(
             "store_commands": store, "store_commands_total": total}  # fmt: skip
 
 
+async def measure_jobstream(bench: BenchStack, args: argparse.Namespace) -> dict[str, Any]:
+    """One measured end-to-end run, with each process's CPU and store commands per job."""
+    say(f"jobstream: {args.jobs} no-op jobs at {args.rate}/s offered")
+    cpu_before = bench.cpu_seconds()
+    store_before = await bench.store_commands()
+    profiled = bench.pids(bench.services) if args.profile else {}
+    out_dir = args.results_dir / f"profile-{time.strftime('%Y%m%dT%H%M%S')}"
+    with flame_graphs(profiled, out_dir) as graphs:
+        run = await run_jobstream(bench, jobs=args.jobs, rate=args.rate, request=NOOP_REQUEST)
+    cpu_after = bench.cpu_seconds()
+    store_after = await bench.store_commands()
+    if graphs:
+        run["flame_graphs"] = [str(path) for path in graphs]
+    run["peak_rss_mib"] = bench.peak_rss_mib()
+    run["cpu_seconds"] = {
+        name: round(cpu_after[name] - cpu_before.get(name, 0.0), 1) for name in cpu_after
+    }
+    run["per_job"] = per_job(run, cpu_before, cpu_after, store_before, store_after)
+    run["config"] = {"noop_workers": args.noop_workers, "offered_rps": args.rate}
+    say(f"jobstream: {run['throughput_jobs_per_s']} jobs/s")
+    return run
+
+
+async def throughput_rounds(
+    bench: BenchStack, args: argparse.Namespace, work_dir: Path
+) -> dict[str, Any]:
+    """jobstream and Celery + Redis alternate `--rounds` times (bench/rounds.py)."""
+
+    async def ours(i: int) -> dict[str, Any]:
+        if i and args.resume_warmup_jobs:  # the stack was stopped during Celery's last run
+            say(f"jobstream round {i + 1}: {args.resume_warmup_jobs} warm-up jobs after resuming")
+            await run_jobstream(
+                bench, jobs=args.resume_warmup_jobs, rate=args.rate, request=NOOP_REQUEST
+            )
+        return await measure_jobstream(bench, args)
+
+    async def theirs(i: int) -> dict[str, Any]:
+        say(f"celery round {i + 1}: {args.jobs} no-op tasks at {args.rate}/s offered")
+        run = await run_celery(
+            args.jobs, args.rate, NOOP_REQUEST, work_dir / f"celery-round-{i + 1}",
+            concurrency=args.celery_concurrency,
+        )  # fmt: skip
+        say(f"celery: {run.get('throughput_jobs_per_s')} tasks/s")
+        return run
+
+    outcome = await alternate(
+        args.rounds, jobstream=ours, celery=theirs, pids=lambda: list(bench.pids().values())
+    )
+    say(f"rounds: ratios {outcome['throughput_rounds']['ratios']}")
+    return outcome
+
+
 async def run_jobstream_phases(
     args: argparse.Namespace, phases: set[str], run_dir: Path
 ) -> dict[str, Any]:
@@ -151,27 +212,12 @@ async def run_jobstream_phases(
                 await run_jobstream(
                     bench, jobs=args.warmup_jobs, rate=args.rate, request=NOOP_REQUEST
                 )
-            say(f"jobstream: {args.jobs} no-op jobs at {args.rate}/s offered")
-            cpu_before = bench.cpu_seconds()
-            store_before = await bench.store_commands()
-            profiled = bench.pids(bench.services) if args.profile else {}
-            out_dir = args.results_dir / f"profile-{time.strftime('%Y%m%dT%H%M%S')}"
-            with flame_graphs(profiled, out_dir) as graphs:
-                run = await run_jobstream(
-                    bench, jobs=args.jobs, rate=args.rate, request=NOOP_REQUEST
-                )
-            cpu_after = bench.cpu_seconds()
-            store_after = await bench.store_commands()
-            if graphs:
-                run["flame_graphs"] = [str(path) for path in graphs]
-            run["peak_rss_mib"] = bench.peak_rss_mib()
-            run["cpu_seconds"] = {
-                name: round(cpu_after[name] - cpu_before.get(name, 0.0), 1) for name in cpu_after
-            }
-            run["per_job"] = per_job(run, cpu_before, cpu_after, store_before, store_after)
-            run["config"] = {"noop_workers": args.noop_workers, "offered_rps": args.rate}
-            results["jobstream"] = run
-            say(f"jobstream: {run['throughput_jobs_per_s']} jobs/s")
+            if "celery" in phases and args.rounds > 1:
+                rounds = await guarded("rounds", throughput_rounds(bench, args, run_dir.parent))
+                results |= rounds if "error" not in rounds else {"jobstream": rounds}
+            else:
+                results["jobstream"] = await measure_jobstream(bench, args)
+            run = results["jobstream"]
             if args.light_jobs:
                 say(f"jobstream below capacity: {args.light_jobs} jobs at {args.light_rate}/s")
                 run["below_capacity"] = await guarded(
@@ -252,7 +298,7 @@ async def main() -> None:
             )
         if phases & {"jobstream", "raw_kafka", "gateway", "list", "sse"}:
             results |= await run_jobstream_phases(args, phases, Path(tmp) / "stack")
-        if "celery" in phases:
+        if "celery" in phases and "celery" not in results:
             say(f"celery: {args.jobs} no-op tasks at {args.rate}/s offered")
             results["celery"] = await guarded(
                 "celery",
@@ -262,15 +308,15 @@ async def main() -> None:
                 ),
             )  # fmt: skip
             say(f"celery: {results['celery'].get('throughput_jobs_per_s')} tasks/s")
-            if args.light_jobs:
-                say(f"celery below capacity: {args.light_jobs} tasks at {args.light_rate}/s")
-                results["celery"]["below_capacity"] = await guarded(
-                    "celery below capacity",
-                    run_celery(
-                        args.light_jobs, args.light_rate, NOOP_REQUEST, Path(tmp) / "celery-light",
-                        concurrency=args.celery_concurrency,
-                    ),
-                )  # fmt: skip
+        if "celery" in phases and args.light_jobs:
+            say(f"celery below capacity: {args.light_jobs} tasks at {args.light_rate}/s")
+            results["celery"]["below_capacity"] = await guarded(
+                "celery below capacity",
+                run_celery(
+                    args.light_jobs, args.light_rate, NOOP_REQUEST, Path(tmp) / "celery-light",
+                    concurrency=args.celery_concurrency,
+                ),
+            )  # fmt: skip
     document = report.build(results, args=vars(args), started_at=started_at)
     path = report.write_json(document, args.results_dir)
     say(f"results: {path}")

@@ -100,7 +100,9 @@ def build(results: dict[str, Any], *, args: dict[str, Any], started_at: datetime
     }
     doc["summary"] = headline
     doc["ratios"] = {
-        "jobstream_over_celery.throughput": _ratio(
+        # alternating rounds (bench/rounds.py): the median of the pairs' ratios
+        "jobstream_over_celery.throughput": _get(doc, "throughput_rounds.median_ratio")
+        or _ratio(
             headline["jobstream.throughput_jobs_per_s"], headline["celery.throughput_jobs_per_s"]
         ),
         "jobstream_over_raw_kafka.throughput": _ratio(
@@ -181,6 +183,18 @@ def table(doc: dict[str, Any]) -> str:
         f"Ratios: jobstream / Celery throughput **{ratios['jobstream_over_celery.throughput']}**, "
         f"jobstream / raw Kafka throughput **{ratios['jobstream_over_raw_kafka.throughput']}**.",
     ]
+    rounds = _get(doc, "throughput_rounds")
+    if rounds:
+        pairs = ", ".join(
+            f"{pair['jobstream']} / {pair['celery']} = {ratio}"
+            for pair, ratio in zip(rounds["pairs"], rounds["ratios"], strict=False)
+        )
+        lines += [
+            "",
+            f"Throughput in {len(rounds['pairs'])} alternating rounds (jobstream jobs/s / Celery "
+            f"tasks/s, each pair run back to back; bench/rounds.py): {pairs}. The ratio above is "
+            "their median; the rows above show each side's run of median throughput.",
+        ]
     lines += per_hop_lines(_get(doc, "jobstream.per_job"))
     gateway = _get(doc, "jobstream.gateway_latency")
     if gateway:
