@@ -20,19 +20,34 @@ import contextlib
 import os
 import signal
 import statistics
+import time
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 Run = dict[str, Any]
 
 
+def _state(pid: int) -> str | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return None  # gone
+
+
 @contextlib.contextmanager
-def stopped(pids: list[int]) -> Iterator[None]:
-    """SIGSTOP the processes for the block, SIGCONT them after it whatever happens."""
+def stopped(pids: list[int], *, timeout: float = 10.0) -> Iterator[None]:
+    """SIGSTOP the processes for the block (entered once each one is stopped), SIGCONT them
+    after it whatever happens."""
     for pid in pids:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGSTOP)
     try:
+        deadline = time.monotonic() + timeout
+        while any(_state(pid) not in (None, "T", "t") for pid in pids):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"processes {pids} did not stop within {timeout}s")
+            time.sleep(0.01)
         yield
     finally:
         for pid in pids:
