@@ -52,7 +52,7 @@ class KafkaEventPublisher:
             client_id=self.client_id,
             acks="all",
             enable_idempotence=True,
-            linger_ms=2,
+            linger_ms=0,
             request_timeout_ms=15000,
             max_request_size=2 * 1024 * 1024,
         )
