@@ -158,9 +158,21 @@ in the log at a later offset (the gateway's own copy always comes first, gateway
 Consumers check the read model for these and for what precedes their assignment fence."""
 
 
+def is_relayed(headers: Sequence[tuple[str, bytes]] | None) -> bool:
+    """Whether the outbox relay published this copy (possibly a repeat of an earlier one)."""
+    return any(name == RELAYED_HEADER for name, _ in headers or ())
+
+
+def surely_first_copy(*, offset: int, fence: int | None, relayed: bool) -> bool:
+    """Whether a consumed message is surely the first copy of itself in the log: it lies past
+    the partition's fence (the partition's end when this consumer was assigned it, so no
+    earlier owner handled it) and the relay did not publish it (only relayed copies repeat)."""
+    return fence is not None and offset >= fence and not relayed
+
+
 def as_relayed(message: OutboxMessage) -> OutboxMessage:
     """The message as the relay publishes it: marked as a possible repeat."""
-    if any(name == RELAYED_HEADER for name, _ in message.headers):
+    if is_relayed(message.headers):
         return message
     return replace(message, headers=(*message.headers, (RELAYED_HEADER, b"1")))
 

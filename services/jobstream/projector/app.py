@@ -16,10 +16,10 @@ from pymongo.errors import PyMongoError
 
 from jobstream.adapters import tracing
 from jobstream.adapters.kafka import (
-    RELAYED_HEADER,
     KafkaEventPublisher,
     PublishError,
     dlq_message,
+    is_relayed,
     make_consumer,
     topic_reader,
 )
@@ -55,7 +55,7 @@ def _records(batch: Mapping[TopicPartition, Sequence[Any]]) -> list[EventRecord]
     records = []
     for tp, recs in batch.items():
         for r in recs:
-            relayed = any(name == RELAYED_HEADER for name, _ in r.headers or ())
+            relayed = is_relayed(r.headers)
             records.append(
                 EventRecord(tp.topic, tp.partition, r.offset, r.key, r.value, relayed=relayed)
             )

@@ -25,6 +25,7 @@ from typing import Protocol
 
 from pydantic import ValidationError
 
+from jobstream.adapters.kafka import surely_first_copy
 from jobstream.adapters.metrics import (
     EVENTS_NOT_APPLIED,
     JOB_FAILURES,
@@ -92,9 +93,11 @@ class Projector:
     def _first_copy(self, rec: EventRecord, event: JobEvent) -> JobRecord | None:
         """The job as the gateway stored it, when `event` is surely its first `job.created`."""
         fence = self.fence.get(rec.partition)
-        if not isinstance(event, JobCreated) or rec.relayed or fence is None:
+        if not isinstance(event, JobCreated):
             return None
-        return apply(None, event).job if rec.offset >= fence else None
+        if not surely_first_copy(offset=rec.offset, fence=fence, relayed=rec.relayed):
+            return None
+        return apply(None, event).job
 
     async def _load_all(
         self, job_ids: Sequence[str], known: Mapping[str, JobRecord]

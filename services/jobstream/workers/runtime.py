@@ -23,10 +23,11 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from pydantic import ValidationError
 
 from jobstream.adapters.kafka import (
-    RELAYED_HEADER,
     KafkaEventPublisher,
     KafkaProjectorProgress,
     dlq_message,
+    is_relayed,
+    surely_first_copy,
 )
 from jobstream.adapters.metrics import (
     CONSUMER_LAG,
@@ -202,14 +203,11 @@ class WorkerRuntime:
         return True
 
     def _may_repeat(self, running: Running) -> bool:
-        """Whether this command can be a copy of one handled before: it precedes the partition's
-        fence (a previous owner may have run it) or the outbox relay published it."""
-        fence = self.assignment.fence.get(running.tp)
-        return (
-            fence is None
-            or running.offset < fence
-            or any(name == RELAYED_HEADER for name, _ in running.headers)
-        )
+        """Whether this command can be a copy of one handled before (adapters/kafka.py)."""
+        return not surely_first_copy(
+            offset=running.offset, fence=self.assignment.fence.get(running.tp),
+            relayed=is_relayed(running.headers),
+        )  # fmt: skip
 
     async def _should_skip(self, command: JobRequested | RetryRequested, running: Running) -> bool:
         job_key = (command.job_id, command.attempt)
