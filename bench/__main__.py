@@ -28,6 +28,7 @@ from bench.gateway_latency import run_gateway_latency
 from bench.idle import run_idle
 from bench.jobstream_e2e import run_jobstream
 from bench.list_latency import run_list_latency
+from bench.loadgen import poll_until
 from bench.profiling import flame_graphs
 from bench.raw_kafka import run_raw_kafka
 from bench.rounds import alternate
@@ -178,7 +179,12 @@ async def throughput_rounds(
     """jobstream and Celery + Redis alternate `--rounds` times (bench/rounds.py)."""
 
     async def ours(i: int) -> dict[str, Any]:
-        if i and args.resume_warmup_jobs:  # the stack was stopped during Celery's last run
+        if i:  # the stack was stopped during Celery's last run
+            waited = await poll_until(
+                bench.kafka_serves, timeout=120, interval=0.5, what="Kafka to serve again"
+            )
+            say(f"jobstream round {i + 1}: Kafka serves again after {waited:.1f}s")
+        if i and args.resume_warmup_jobs:
             say(f"jobstream round {i + 1}: {args.resume_warmup_jobs} warm-up jobs after resuming")
             await run_jobstream(
                 bench, jobs=args.resume_warmup_jobs, rate=args.rate, request=NOOP_REQUEST

@@ -14,13 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
+from aiokafka.errors import KafkaError
 from prometheus_client.parser import text_string_to_metric_families
 
 from bench import procfs
+from jobstream.adapters.kafka import topic_reader
 from jobstream.bootstrap import create_api_key
 from jobstream.devstack import infra, stack
 from jobstream.devstack.services import service_specs
 from jobstream.devstack.stack import StackLayout
+from jobstream.settings import CommonSettings
 
 ORGANIZATION = "bench"
 
@@ -81,6 +84,21 @@ class BenchStack:
                     if sample.name == "jobstream_store_commands_total"
                 }
         return counts
+
+    async def kafka_serves(self) -> bool:
+        """Whether every partition of the events topic has a leader and answers its end offset
+        (not so for a few seconds after the broker was stopped: its controller fences it)."""
+        topic = CommonSettings(kafka_bootstrap=self.kafka_bootstrap).events_topic
+        try:
+            async with topic_reader(
+                self.kafka_bootstrap, topic, client_id="bench-probe", from_end=True
+            ) as (consumer, tps):
+                cluster = consumer._client.cluster
+                return bool(tps) and all(
+                    cluster.leader_for_partition(tp) not in (None, -1) for tp in tps
+                )
+        except (AssertionError, KafkaError, OSError):  # no partitions assigned, or no answer
+            return False
 
     def peak_rss_mib(self, names: list[str] | None = None) -> dict[str, float]:
         """Peak RSS of each process, its live children included (a worker's CPU pool)."""
