@@ -45,7 +45,7 @@ test: provision lint  ## lint, then unit, integration and e2e tests on their own
 schemas: provision  ## regenerate schemas/generated (JSON Schema, OpenAPI, AsyncAPI) from the models
 	@$(JOBSTREAM) schemas export
 
-bench: provision  ## benchmarks (fresh stack, ~20 min): bench/results/<ts>.json + docs/benchmarks.md; BENCH_ARGS="--help"
+bench: provision  ## benchmarks (fresh stack, ~25 min): bench/results/<ts>.json + docs/benchmarks.md; BENCH_ARGS="--help"
 	@deploy/local/provision-bench.sh
 	@$(PY) -m bench $(BENCH_ARGS)
 
