@@ -30,7 +30,7 @@ from jobstream.adapters.outbox_codec import compress_messages, decompress_messag
 from jobstream.core.errors import StoreTimeoutError
 from jobstream.core.listing import LIST_INDEXES
 from jobstream.core.principal import EndpointNames, Principal, endpoint_names_of
-from jobstream.core.record import JobRecord
+from jobstream.core.record import JobRecord, filter_fields
 
 Doc = dict[str, Any]
 DUPLICATE_KEY = 11000
@@ -55,7 +55,7 @@ def to_document(record: JobRecord, *, offset: int | None) -> Doc:
 
 
 def from_document(doc: Mapping[str, Any]) -> JobRecord:
-    filters = {key: doc.get(key, [] if key in LIST_FILTER_KEYS else None) for key in FILTER_KEYS}
+    filters = {key: doc.get(key, EMPTY_FILTER_FIELDS.get(key)) for key in FILTER_KEYS}
     return JobRecord.model_validate_json(doc["record"]).model_copy(update={"filters": filters})
 
 
@@ -69,7 +69,7 @@ FILTER_KEYS = (
     "source",
     "metadata_pairs",
 )
-LIST_FILTER_KEYS = frozenset({"filenames", "document_types", "workflow_node_ids", "metadata_pairs"})
+EMPTY_FILTER_FIELDS = filter_fields({}, None)  # what a document left out reads back as
 # Empty filter fields are left out of the document: no list query matches an empty list or a
 # null (equality, `$in`, `$all` and `$regex` all need a value), and FerretDB's cost per write
 # and per read grows with the document's fields (a no-op job's document: 17 fields -> 10).
