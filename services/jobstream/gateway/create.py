@@ -25,7 +25,7 @@ from jobstream.adapters import tracing
 from jobstream.core import errors
 from jobstream.core.principal import EndpointNames, endpoint_names_of
 from jobstream.gateway.deps import ENDPOINT_NAMES_HEADER, GatewayDeps, json_response
-from jobstream.gateway.http import STATUS_BY_ERROR, BodyTooLargeError, error_response
+from jobstream.gateway.http import BodyTooLargeError, domain_error_response, error_response
 from jobstream.gateway.idempotency import StoredAnswer, idempotently, replayable
 from jobstream.gateway.naming import present_job
 from jobstream_schemas.api import JobCreate, JobPublic
@@ -121,8 +121,7 @@ class FastCreatePath:
                 idempotency_key=_text(headers.get(b"idempotency-key")),
             )  # fmt: skip
         except errors.JobstreamError as exc:
-            status = STATUS_BY_ERROR.get(type(exc), 400)
-            return error_response(status, exc.code, exc.message, exc.details)
+            return domain_error_response(exc)
         except Exception:
             log.exception("create failed")
             return error_response(500, "internal_error", "Internal error; see the gateway log.")

@@ -38,6 +38,11 @@ def error_response(
     )
 
 
+def domain_error_response(exc: errors.JobstreamError) -> Response:
+    """A domain error as the contract's error body, with the status its kind maps to."""
+    return error_response(STATUS_BY_ERROR.get(type(exc), 400), exc.code, exc.message, exc.details)
+
+
 def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:
     items = []
     for err in exc.errors():
@@ -53,8 +58,7 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, list[dict[str
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(errors.JobstreamError)
     async def _domain(_: Request, exc: errors.JobstreamError) -> Response:
-        status = STATUS_BY_ERROR.get(type(exc), 400)
-        return error_response(status, exc.code, exc.message, exc.details)
+        return domain_error_response(exc)
 
     @app.exception_handler(errors.ListUnavailableError)
     async def _list_unavailable(_: Request, exc: errors.ListUnavailableError) -> Response:
