@@ -42,7 +42,11 @@ async def connect_gateway(settings: GatewaySettings) -> GatewayDeps:
     jobs, outbox = MongoJobStore(db), MongoOutbox(db)
     await jobs.ensure_indexes()
     await outbox.ensure_indexes()
-    publisher = KafkaEventPublisher(settings.kafka_bootstrap, client_id="gateway")
+    publisher = KafkaEventPublisher(
+        settings.kafka_bootstrap,
+        client_id="gateway",
+        request_timeout_seconds=settings.kafka_request_timeout_seconds,
+    )
     await publisher.start()
     blobs = await connect_blobs(settings)
     service = JobService(

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import ipaddress
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
+
+DELIVERY_MARGIN_SECONDS = 5.0  # a relayed copy lands at least this long past the delivery bound
 
 
 class CommonSettings(BaseSettings):
@@ -36,6 +38,10 @@ class CommonSettings(BaseSettings):
         return init_settings, env_settings, shared, dotenv_settings, file_secret_settings
 
     kafka_bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers")
+    kafka_request_timeout_seconds: float = Field(
+        15.0, gt=0, description="a produce request unanswered this long fails; a send the "
+        "producer still holds is delivered within twice this, or never",
+    )  # fmt: skip
     topic_prefix: str = Field(
         "jobs", description="topics are <prefix>.events, <prefix>.commands.<slug>, <prefix>.dlq"
     )
@@ -110,7 +116,7 @@ class GatewaySettings(CommonSettings):
     dispatch_timeout_seconds: float = Field(5.0, description="then 202 + dispatch_delayed")
     outbox_relay_delay_seconds: float = Field(
         35.0, ge=0, description="the relay re-sends a create's messages only this long after its "
-        "dispatch timed out: past the producer's delivery bound (2 x 15 s request timeout + 5 s)",
+        "dispatch timed out: past the producer's delivery bound (2 x request timeout + 5 s)",
     )  # fmt: skip
     confirm_timeout_seconds: float = Field(
         3.0, description="cancel/retry wait this long for the projector to show their effect"
@@ -134,6 +140,18 @@ class GatewaySettings(CommonSettings):
     max_concurrent_lists: int = Field(
         4, ge=1, description="lists running at once per gateway; more answer 503 `list_timeout`"
     )
+
+    @model_validator(mode="after")
+    def _relay_waits_out_late_deliveries(self) -> GatewaySettings:
+        """A relayed copy must land after any copy the gateway's producer may still deliver
+        (group_commit.py): a shorter relay delay would break the first-copy rule."""
+        bound = 2 * self.kafka_request_timeout_seconds + DELIVERY_MARGIN_SECONDS
+        if self.outbox_relay_delay_seconds < bound:
+            raise ValueError(
+                f"outbox_relay_delay_seconds ({self.outbox_relay_delay_seconds:g}) must be at "
+                f"least 2 x kafka_request_timeout_seconds + {DELIVERY_MARGIN_SECONDS:g} = {bound:g}"
+            )
+        return self
 
 
 class WorkerSettings(CommonSettings):

@@ -9,6 +9,7 @@ import time
 from collections.abc import Sequence
 
 import pytest
+from pydantic import ValidationError
 
 from jobstream import failpoints
 from jobstream.adapters.kafka import PublishError
@@ -122,13 +123,28 @@ async def test_a_store_failure_reaches_every_create_of_the_group() -> None:
 async def test_no_acknowledgement_keeps_the_entry_due_only_after_the_relay_delay() -> None:
     rec = Recorder()
     rec.fail_publish = True
-    group = committer(rec, outbox_relay_delay_seconds=30.0)
+    group = committer(rec, outbox_relay_delay_seconds=40.0)
     before = time.time()
     assert await group.commit(prepared(7)) is True
     await drained(group)
     ((_, relay_after),) = rec.entries.values()
-    assert relay_after is not None and relay_after >= before + 30.0
+    assert relay_after is not None and relay_after >= before + 40.0
     assert rec.removed == []
+
+
+@pytest.mark.parametrize(("request_timeout", "relay_delay"), [(15.0, 34.9), (3.0, 10.0)])
+def test_a_relay_delay_inside_the_producers_delivery_bound_is_refused(
+    request_timeout: float, relay_delay: float
+) -> None:
+    with pytest.raises(ValidationError, match="outbox_relay_delay_seconds"):
+        GatewaySettings(
+            kafka_request_timeout_seconds=request_timeout, outbox_relay_delay_seconds=relay_delay
+        )
+    accepted = GatewaySettings(
+        kafka_request_timeout_seconds=request_timeout,
+        outbox_relay_delay_seconds=2 * request_timeout + 5,
+    )
+    assert accepted.outbox_relay_delay_seconds == 2 * request_timeout + 5
 
 
 @pytest.mark.parametrize("n", [1, 3])

@@ -44,6 +44,7 @@ class KafkaEventPublisher:
 
     bootstrap: str
     client_id: str = "jobstream"
+    request_timeout_seconds: float = 15.0
     _producer: AIOKafkaProducer | None = None
 
     async def start(self) -> None:
@@ -53,7 +54,7 @@ class KafkaEventPublisher:
             acks="all",
             enable_idempotence=True,
             linger_ms=0,
-            request_timeout_ms=15000,
+            request_timeout_ms=int(self.request_timeout_seconds * 1000),
             max_request_size=2 * 1024 * 1024,
         )
         await self._producer.start()
