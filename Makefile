@@ -4,6 +4,8 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 JOBSTREAM := $(VENV)/bin/jobstream
+# `make test` runs in this many pytest-xdist workers, each on its own infrastructure and stack
+TEST_WORKERS ?= 2
 
 .PHONY: help provision up down status monitor clean test lint fmt unit integration e2e schemas bench eval
 
@@ -38,9 +40,9 @@ fmt: provision  ## apply ruff's fixes and formatting
 	@$(VENV)/bin/ruff check --fix .
 	@$(VENV)/bin/ruff format .
 
-test: provision lint  ## lint, then unit, integration and e2e tests on their own isolated infrastructure
+test: provision lint  ## lint, then every test in TEST_WORKERS (2) workers, each on its own infrastructure
 	@deploy/local/provision-ops.sh
-	@$(PY) -m pytest tests/unit tests/integration tests/e2e
+	@$(PY) -m pytest -n $(TEST_WORKERS) --dist load tests/unit tests/integration tests/e2e
 
 schemas: provision  ## regenerate schemas/generated (JSON Schema, OpenAPI, AsyncAPI) from the models
 	@$(JOBSTREAM) schemas export
