@@ -1,13 +1,21 @@
 """Kafka stopped: create still answers (202, dispatch_delayed) from the outbox; Kafka back: the
-job completes once. Runs last in the session because it stops the broker under the stack."""
+job completes once. A producer whose sends were in flight through an outage longer than its
+delivery bound publishes again once the broker is back. Runs last in the session because it
+stops the broker under the stack."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import time
+import uuid
 
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from tests.e2e.conftest import RunningStack
+from jobstream.adapters.kafka import KafkaEventPublisher, PublishError
+from jobstream.adapters.mongo import OutboxMessage
+from tests.e2e.conftest import RunningStack, wait_for
 from tests.e2e.faults import NOOP, assert_exactly_once, start_kafka, terminal_events
 from tests.e2e.test_jobs_api import is_terminal
 
@@ -52,3 +60,63 @@ async def test_kafka_down_create_is_delayed_not_lost_and_completes_once_when_bac
     assert [j["id"] for j in listed] == [job["id"]]
     ids = [job["id"], *batch_ids]
     assert_exactly_once(await terminal_events(stack, set(ids)), ids)
+
+
+async def test_a_producer_whose_sequence_was_lost_in_an_outage_publishes_again(
+    noop_worker: RunningStack,
+) -> None:
+    """aiokafka's idempotent producer fails every send after such an outage (it lost its
+    sequence: OutOfOrderSequenceNumber); the publisher replaces it, so sends go through again."""
+    stack = noop_worker
+    bootstrap = stack.layout.ports.kafka_bootstrap
+    topic = f"test.outage.{uuid.uuid4().hex[:8]}"
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(topic, 3, 1)])
+    finally:
+        await admin.close()
+    publisher = KafkaEventPublisher(bootstrap, client_id="test-outage", request_timeout_seconds=1)
+    await publisher.start()
+    first = publisher.producer
+    failures: list[str] = []
+
+    async def keep_sending(i: int) -> None:
+        message = OutboxMessage(topic=topic, key=str(i).encode(), value=b"x", headers=())
+        while True:
+            try:
+                await publisher.publish([message])
+            except PublishError as exc:
+                failures.append(str(exc))
+                await asyncio.sleep(0.05)
+
+    senders = [asyncio.create_task(keep_sending(i)) for i in range(20)]
+    try:
+        await asyncio.to_thread(stack.stop, "kafka")
+        stopped_at = time.monotonic()
+
+        async def past_the_delivery_bound() -> bool:  # 2 x 1 s request timeout, and a margin
+            return time.monotonic() - stopped_at > 4 and bool(failures)
+
+        await wait_for(past_the_delivery_bound, timeout=30, what="the outage to outlast sends")
+    finally:
+        await start_kafka(stack)
+    probe = OutboxMessage(topic=topic, key=b"probe", value=b"after", headers=())
+
+    async def publishes() -> bool:
+        try:
+            await publisher.publish([probe], timeout=5)
+        except PublishError:
+            return False
+        return True
+
+    try:
+        await wait_for(publishes, timeout=60, what="a send to go through after the outage")
+        assert publisher.producer is not first, "the producer was never lost: nothing tested"
+        assert any("OutOfOrderSequenceNumber" in f for f in failures), set(failures)
+    finally:
+        for task in senders:
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.gather(*senders)
+        await publisher.stop()

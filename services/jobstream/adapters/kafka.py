@@ -9,10 +9,16 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.errors import KafkaError
+from aiokafka.errors import (
+    InvalidProducerEpoch,
+    KafkaError,
+    OutOfOrderSequenceNumber,
+    ProducerFenced,
+    UnknownProducerId,
+)
 
 from jobstream.adapters import tracing
 from jobstream.adapters.mongo import OutboxMessage
@@ -38,17 +44,26 @@ def message_for(topic: str, message: Envelope, *, traceparent: str | None = None
     )
 
 
+PRODUCER_LOST = (OutOfOrderSequenceNumber, UnknownProducerId, InvalidProducerEpoch, ProducerFenced)
+"""Errors after which aiokafka's idempotent producer fails every later send: its sequence is
+lost, e.g. when the broker was away longer than the delivery bound with sends in flight."""
+
+
 @dataclass
 class KafkaEventPublisher:
-    """Publishes messages with `acks=all` and idempotence, in the order given."""
+    """Publishes messages with `acks=all` and idempotence, in the order given. A producer that
+    lost its sequence is replaced by a new one (a new producer id) before the error is raised,
+    so the caller's retry goes through once the broker is back."""
 
     bootstrap: str
     client_id: str = "jobstream"
     request_timeout_seconds: float = 15.0
     _producer: AIOKafkaProducer | None = None
+    _replacing: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _retired: set[asyncio.Task[None]] = field(default_factory=set)
 
-    async def start(self) -> None:
-        self._producer = AIOKafkaProducer(
+    def _new_producer(self) -> AIOKafkaProducer:
+        return AIOKafkaProducer(
             bootstrap_servers=self.bootstrap,
             client_id=self.client_id,
             acks="all",
@@ -57,7 +72,28 @@ class KafkaEventPublisher:
             request_timeout_ms=int(self.request_timeout_seconds * 1000),
             max_request_size=2 * 1024 * 1024,
         )
+
+    async def start(self) -> None:
+        self._producer = self._new_producer()
         await self._producer.start()
+
+    async def _replace_if_lost(self, failed: AIOKafkaProducer, exc: BaseException) -> None:
+        if not isinstance(exc, PRODUCER_LOST):
+            return
+        async with self._replacing:
+            if self._producer is not failed:  # a concurrent failure replaced it already
+                return
+            fresh = self._new_producer()
+            try:
+                await fresh.start()
+            except KafkaError as start_error:  # the broker is still away: the next failure retries
+                log.warning("kafka producer not replaced", extra={"error": repr(start_error)})
+                return
+            self._producer = fresh
+        log.warning("kafka producer replaced", extra={"error": repr(exc)})
+        task = asyncio.create_task(_stop_quietly(failed, self.request_timeout_seconds))
+        self._retired.add(task)
+        task.add_done_callback(self._retired.discard)
 
     async def stop(self) -> None:
         if self._producer is not None:
@@ -76,14 +112,16 @@ class KafkaEventPublisher:
         """Send each message after the previous one is acknowledged, so that a job's event
         (e.g. job.created) is in the log before the command that makes a worker react to it.
         """
+        producer = self.producer
         try:
             async with asyncio.timeout(timeout):
                 for m in messages:
                     with tracing.produce_span(m.topic, m.headers) as headers:
-                        await self.producer.send_and_wait(
+                        await producer.send_and_wait(
                             m.topic, m.value, key=m.key, headers=list(headers)
                         )
         except (TimeoutError, KafkaError) as exc:
+            await self._replace_if_lost(producer, exc)
             raise PublishError(f"{type(exc).__name__}: {exc}") from exc
 
     async def publish_waves(
@@ -91,6 +129,7 @@ class KafkaEventPublisher:
     ) -> None:
         """Send each wave's messages at once (the producer batches them) and wait for all their
         acknowledgements before the next wave: a batch's events, then its commands."""
+        producer = self.producer
         try:
             async with asyncio.timeout(timeout):
                 for wave in waves:
@@ -98,26 +137,36 @@ class KafkaEventPublisher:
                     for m in wave:
                         with tracing.produce_span(m.topic, m.headers) as headers:
                             futures.append(
-                                await self.producer.send(
+                                await producer.send(
                                     m.topic, m.value, key=m.key, headers=list(headers)
                                 )
                             )
                     await asyncio.gather(*futures)
         except (TimeoutError, KafkaError) as exc:
+            await self._replace_if_lost(producer, exc)
             raise PublishError(f"{type(exc).__name__}: {exc}") from exc
 
     async def send_unordered(self, messages: Sequence[OutboxMessage]) -> None:
         """Send a batch concurrently (one partition keeps order per key); wait for all acks."""
+        producer = self.producer
         try:
             futures = []
             for m in messages:
                 with tracing.produce_span(m.topic, m.headers) as headers:
                     futures.append(
-                        await self.producer.send(m.topic, m.value, key=m.key, headers=list(headers))
+                        await producer.send(m.topic, m.value, key=m.key, headers=list(headers))
                     )
             await asyncio.gather(*futures)
         except KafkaError as exc:
+            await self._replace_if_lost(producer, exc)
             raise PublishError(f"{type(exc).__name__}: {exc}") from exc
+
+
+async def _stop_quietly(producer: AIOKafkaProducer, timeout: float) -> None:
+    """Close a replaced producer; its pending sends have failed and cannot be delivered."""
+    with contextlib.suppress(Exception):
+        async with asyncio.timeout(timeout):
+            await producer.stop()
 
 
 def make_consumer(
