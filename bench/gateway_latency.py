@@ -14,7 +14,7 @@ from typing import Any
 
 import aiohttp
 
-from bench.jobstream_e2e import HttpStatusError, count_terminal, submit_open_loop
+from bench.jobstream_e2e import EndedInReadModel, HttpStatusError, submit_open_loop
 from bench.loadgen import open_loop, poll_until
 from bench.stack import BenchStack
 
@@ -54,10 +54,10 @@ async def run_gateway_latency(
             bench, jobs=count, rate=rate, request=request, batch=batch
         )
 
-        async def drained(batch: str = batch, n: int = len(intended)) -> bool:
-            return await count_terminal(bench.mongo_url, batch) >= n
-
-        await poll_until(drained, timeout=1800, interval=1.0, what="the rate's jobs to end")
+        drained = EndedInReadModel(bench.mongo_url, intended)
+        await poll_until(
+            drained.all_ended, timeout=1800, interval=1.0, what="the rate's jobs to end"
+        )
         polled = await poll_status_open_loop(bench, list(intended), rate=rate, count=count)
         results[str(int(rate))] = {"create": created.summary(), "status_poll": polled}
     return results

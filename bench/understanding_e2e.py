@@ -36,7 +36,7 @@ from evaluation.corpus.business import CATEGORIES, INVOICE_SCHEMA
 
 from bench import procfs
 from bench.documents import DocumentsOptions
-from bench.jobstream_e2e import HttpStatusError, TerminalWatcher, count_terminal
+from bench.jobstream_e2e import EndedInReadModel, HttpStatusError, TerminalWatcher
 from bench.loadgen import OpenLoopResult, open_loop, percentiles, poll_until
 from bench.stack import BenchStack, fresh_stack
 from bench.understanding import classify_jobs, extract_jobs, one_page_invoices
@@ -147,10 +147,8 @@ async def run_once(
     )
     await watcher.wait_for(ids, timeout=timeout)
 
-    async def all_terminal() -> bool:
-        return await count_terminal(bench.mongo_url, batch) >= len(ids)
-
-    await poll_until(all_terminal, timeout=timeout, interval=0.1, what="all jobs terminal")
+    finish = EndedInReadModel(bench.mongo_url, ids)
+    await poll_until(finish.all_ended, timeout=timeout, interval=0.1, what="all jobs ended")
     wall = time.time() - started
     latencies = [watcher.done_at[j] - watcher.created_at[j] for j in ids if j in watcher.created_at]
     return {
