@@ -96,6 +96,8 @@ class KafkaEventPublisher:
         task.add_done_callback(self._retired.discard)
 
     async def stop(self) -> None:
+        if self._retired:  # replaced producers still closing
+            await asyncio.gather(*self._retired, return_exceptions=True)
         if self._producer is not None:
             await self._producer.stop()
             self._producer = None
