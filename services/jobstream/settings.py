@@ -39,8 +39,8 @@ class CommonSettings(BaseSettings):
 
     kafka_bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers")
     kafka_request_timeout_seconds: float = Field(
-        15.0, gt=0, description="a produce request unanswered this long fails; a send the "
-        "producer still holds is delivered within twice this, or never",
+        15.0, gt=0, description="a produce request unanswered this long fails; the gateway's "
+        "outbox relay delay must be at least twice this + 5 s",
     )  # fmt: skip
     topic_prefix: str = Field(
         "jobs", description="topics are <prefix>.events, <prefix>.commands.<slug>, <prefix>.dlq"
