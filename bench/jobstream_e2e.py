@@ -27,6 +27,7 @@ from pymongo import AsyncMongoClient
 from bench.loadgen import OpenLoopResult, open_loop, percentiles, poll_until
 from bench.stack import BenchStack
 from jobstream.adapters.kafka import topic_reader
+from jobstream.adapters.mongo import IDS_PER_QUERY
 from jobstream.core.endpoints import NOOP_ENDPOINT
 from jobstream.settings import CommonSettings
 from jobstream_schemas.events import TERMINAL_EVENT_TYPES
@@ -75,9 +76,6 @@ async def submit_open_loop(
         result = await open_loop(rate, jobs, create)
         result.latencies = latencies
     return result, intended
-
-
-IDS_PER_QUERY = 500  # an `_id $in` list this long is still served by the _id index
 
 
 class EndedInReadModel:

@@ -77,6 +77,17 @@ class KafkaEventPublisher:
         self._producer = self._new_producer()
         await self._producer.start()
 
+    @contextlib.asynccontextmanager
+    async def _sending(self) -> AsyncIterator[AIOKafkaProducer]:
+        """The producer to send with; a failure (a Kafka error, or the caller's timeout)
+        becomes a PublishError, after replacing the producer if it lost its sequence."""
+        producer = self.producer
+        try:
+            yield producer
+        except (TimeoutError, KafkaError) as exc:
+            await self._replace_if_lost(producer, exc)
+            raise PublishError(f"{type(exc).__name__}: {exc}") from exc
+
     async def _replace_if_lost(self, failed: AIOKafkaProducer, exc: BaseException) -> None:
         if not isinstance(exc, PRODUCER_LOST):
             return
@@ -114,54 +125,29 @@ class KafkaEventPublisher:
         """Send each message after the previous one is acknowledged, so that a job's event
         (e.g. job.created) is in the log before the command that makes a worker react to it.
         """
-        producer = self.producer
-        try:
-            async with asyncio.timeout(timeout):
-                for m in messages:
-                    with tracing.produce_span(m.topic, m.headers) as headers:
-                        await producer.send_and_wait(
-                            m.topic, m.value, key=m.key, headers=list(headers)
-                        )
-        except (TimeoutError, KafkaError) as exc:
-            await self._replace_if_lost(producer, exc)
-            raise PublishError(f"{type(exc).__name__}: {exc}") from exc
+        async with self._sending() as producer, asyncio.timeout(timeout):
+            for m in messages:
+                with tracing.produce_span(m.topic, m.headers) as headers:
+                    await producer.send_and_wait(m.topic, m.value, key=m.key, headers=list(headers))
 
     async def publish_waves(
         self, waves: Sequence[Sequence[OutboxMessage]], *, timeout: float | None = None
     ) -> None:
         """Send each wave's messages at once (the producer batches them) and wait for all their
         acknowledgements before the next wave: a batch's events, then its commands."""
-        producer = self.producer
-        try:
-            async with asyncio.timeout(timeout):
-                for wave in waves:
-                    futures = []
-                    for m in wave:
-                        with tracing.produce_span(m.topic, m.headers) as headers:
-                            futures.append(
-                                await producer.send(
-                                    m.topic, m.value, key=m.key, headers=list(headers)
-                                )
-                            )
-                    await asyncio.gather(*futures)
-        except (TimeoutError, KafkaError) as exc:
-            await self._replace_if_lost(producer, exc)
-            raise PublishError(f"{type(exc).__name__}: {exc}") from exc
+        async with self._sending() as producer, asyncio.timeout(timeout):
+            for wave in waves:
+                futures = []
+                for m in wave:
+                    with tracing.produce_span(m.topic, m.headers) as headers:
+                        futures.append(
+                            await producer.send(m.topic, m.value, key=m.key, headers=list(headers))
+                        )
+                await asyncio.gather(*futures)
 
     async def send_unordered(self, messages: Sequence[OutboxMessage]) -> None:
         """Send a batch concurrently (one partition keeps order per key); wait for all acks."""
-        producer = self.producer
-        try:
-            futures = []
-            for m in messages:
-                with tracing.produce_span(m.topic, m.headers) as headers:
-                    futures.append(
-                        await producer.send(m.topic, m.value, key=m.key, headers=list(headers))
-                    )
-            await asyncio.gather(*futures)
-        except KafkaError as exc:
-            await self._replace_if_lost(producer, exc)
-            raise PublishError(f"{type(exc).__name__}: {exc}") from exc
+        await self.publish_waves([messages])
 
 
 async def _stop_quietly(producer: AIOKafkaProducer, timeout: float) -> None:
