@@ -54,11 +54,14 @@ bench: provision  ## benchmarks (fresh stack, ~25 min): bench/results/<ts>.json 
 eval: provision  ## quality figures per operation on the generated corpora → docs/evaluation.md
 	@$(PY) -m evaluation $(EVAL_ARGS)
 
-unit: provision  ## unit tests only (seconds, no infrastructure)
+unit: provision  ## unit tests only (about a minute, no infrastructure)
+	@deploy/local/provision-ops.sh
 	@$(PY) -m pytest tests/unit
 
 integration: provision  ## integration tests (real Kafka, FerretDB, S3 started by the suite)
+	@deploy/local/provision-ops.sh
 	@$(PY) -m pytest tests/integration
 
 e2e: provision  ## end-to-end tests over HTTP on a stack the suite starts
+	@deploy/local/provision-ops.sh
 	@$(PY) -m pytest tests/e2e

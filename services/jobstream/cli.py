@@ -167,7 +167,7 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 
 def cmd_topics(args: argparse.Namespace) -> int:
-    from jobstream.adapters.kafka import ensure_topics, topic_plan
+    from jobstream.adapters.kafka_topics import ensure_topics, topic_plan
     from jobstream.settings import CommonSettings
 
     settings = CommonSettings()

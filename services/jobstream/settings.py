@@ -116,7 +116,7 @@ class GatewaySettings(CommonSettings):
     dispatch_timeout_seconds: float = Field(5.0, description="then 202 + dispatch_delayed")
     outbox_relay_delay_seconds: float = Field(
         35.0, ge=0, description="the relay re-sends a create's messages only this long after its "
-        "dispatch timed out: past the producer's delivery bound (2 x request timeout + 5 s)",
+        "dispatch timed out: past the producer's own retries (2 x request timeout + 5 s)",
     )  # fmt: skip
     confirm_timeout_seconds: float = Field(
         3.0, description="cancel/retry wait this long for the projector to show their effect"
@@ -143,8 +143,10 @@ class GatewaySettings(CommonSettings):
 
     @model_validator(mode="after")
     def _relay_waits_out_late_deliveries(self) -> GatewaySettings:
-        """A relayed copy must land after any copy the gateway's producer may still deliver
-        (group_commit.py): a shorter relay delay would break the first-copy rule."""
+        """The relay should copy a message only once the gateway's producer has stopped trying
+        to deliver it in the ordinary case (a batch in flight through a short outage). A shorter
+        delay copies messages that still arrive: duplicates in the log, and a shorter window in
+        which consumers take the gateway's copy for the first without reading (first_copy.py)."""
         bound = 2 * self.kafka_request_timeout_seconds + DELIVERY_MARGIN_SECONDS
         if self.outbox_relay_delay_seconds < bound:
             raise ValueError(

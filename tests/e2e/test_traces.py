@@ -22,7 +22,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceResponse,
 )
 
-from jobstream.adapters.kafka import ensure_topics, topic_plan
+from jobstream.adapters.kafka_topics import ensure_topics, topic_plan
 from jobstream.bootstrap import create_api_key
 from jobstream.devstack import infra, stack
 from jobstream.devstack.processes import stop_process

@@ -9,7 +9,8 @@ from aiobotocore.session import get_session
 from aiokafka import AIOKafkaProducer, TopicPartition
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient
 
-from jobstream.adapters.kafka import ensure_topics, make_consumer
+from jobstream.adapters.kafka import make_consumer
+from jobstream.adapters.kafka_topics import ensure_topics
 from jobstream.devstack.stack import StackLayout
 
 pytestmark = pytest.mark.integration

@@ -7,7 +7,8 @@ import uuid
 import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
 
-from jobstream.adapters.kafka import KafkaProjectorProgress, ensure_topics, make_consumer
+from jobstream.adapters.kafka import KafkaProjectorProgress, make_consumer
+from jobstream.adapters.kafka_topics import ensure_topics
 from jobstream.devstack.stack import StackLayout
 
 pytestmark = pytest.mark.integration

@@ -34,7 +34,7 @@ class CountingStore:
 
 
 def records(
-    events: Sequence[JobEvent], *, first_offset: int, partition: int = 0, relayed: bool = False
+    events: Sequence[JobEvent], *, first_offset: int, partition: int = 0, repeatable: bool = False
 ) -> list[EventRecord]:
     return [
         EventRecord(
@@ -43,7 +43,7 @@ def records(
             first_offset + i,
             e.job_id.encode(),
             encode(e),
-            relayed=relayed,
+            repeatable=repeatable,
         )
         for i, e in enumerate(events)
     ]
@@ -159,12 +159,14 @@ async def test_a_new_job_past_the_fence_is_neither_read_nor_written_for_its_crea
     assert store.docs[stored.id][0].status == "completed"
 
 
-async def test_a_relayed_copy_of_job_created_past_the_fence_is_read_and_changes_nothing() -> None:
+async def test_a_copy_of_job_created_that_may_repeat_past_the_fence_is_read_and_changes_nothing() -> (
+    None
+):
     store = CountingStore()
     await Projector(store).apply_batch(records(history(), first_offset=10))  # type: ignore[arg-type]
     reads = store.reads
     restarted = Projector(store, fence={0: 400})  # type: ignore[arg-type]
-    await restarted.apply_batch(records(history()[:1], first_offset=500, relayed=True))
+    await restarted.apply_batch(records(history()[:1], first_offset=500, repeatable=True))
     assert store.reads == reads + 1
     assert store.docs[created().job_id][0].status == "completed"
 

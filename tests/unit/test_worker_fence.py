@@ -1,6 +1,6 @@
 """The worker asks the read model only about commands that can be copies of one already handled:
-those before its assignment fence (a previous owner may have run them) and those the outbox relay
-published; a first copy past the fence runs without a store read."""
+those before its assignment fence (a previous owner may have run them) and those that may repeat
+an earlier copy (adapters/first_copy.py); a first copy past the fence runs without a store read."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from typing import Any
 
 from aiokafka import TopicPartition
 
-from jobstream.adapters.kafka import RELAYED_HEADER, as_relayed
-from jobstream.adapters.mongo import OutboxMessage
 from jobstream.core.record import JobRecord
 from jobstream.core.state import apply
 from jobstream.settings import WorkerSettings
@@ -59,23 +57,16 @@ async def test_a_first_copy_past_the_fence_runs_without_a_read() -> None:
     store = Store(finished())
     worker = runtime(store)
     await worker.on_assigned({TP})
-    assert await worker._should_skip(command(), Running(TP, 100)) is False
+    assert await worker._should_skip(command(), Running(TP, 100, repeatable=False)) is False
     assert store.gets == 0
 
 
-async def test_commands_before_the_fence_or_relayed_or_unfenced_are_checked() -> None:
+async def test_commands_before_the_fence_or_repeatable_or_unfenced_are_checked() -> None:
     store = Store(finished())
     worker = runtime(store)
     await worker.on_assigned({TP})
-    relayed_headers = ((RELAYED_HEADER, b"1"),)
     other = TopicPartition(TP.topic, 5)  # no fence known
-    for running in (Running(TP, 99), Running(TP, 150, headers=relayed_headers), Running(other, 1)):
+    before, repeatable = Running(TP, 99, repeatable=False), Running(TP, 150, repeatable=True)
+    for running in (before, repeatable, Running(other, 1, repeatable=False)):
         assert await worker._should_skip(command(), running) is True  # it is terminal
     assert store.gets == 3
-
-
-def test_the_relay_marks_its_copies_once() -> None:
-    message = OutboxMessage("t", b"k", b"v", (("type", b"job.created"),))
-    once = as_relayed(message)
-    assert as_relayed(once) == once
-    assert once.headers == (("type", b"job.created"), (RELAYED_HEADER, b"1"))

@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import (
@@ -22,7 +22,6 @@ from aiokafka.errors import (
 
 from jobstream.adapters import tracing
 from jobstream.adapters.mongo import OutboxMessage
-from jobstream.settings import CommonSettings
 from jobstream_schemas.events import Envelope, encode
 
 log = logging.getLogger(__name__)
@@ -190,31 +189,6 @@ def make_consumer(
     )
 
 
-RELAYED_HEADER = "relayed"
-"""Set by the outbox relay on the copies it publishes: only those can repeat a message already
-in the log at a later offset (the gateway's own copy always comes first, gateway/group_commit.py).
-Consumers check the read model for these and for what precedes their assignment fence."""
-
-
-def is_relayed(headers: Sequence[tuple[str, bytes]] | None) -> bool:
-    """Whether the outbox relay published this copy (possibly a repeat of an earlier one)."""
-    return any(name == RELAYED_HEADER for name, _ in headers or ())
-
-
-def surely_first_copy(*, offset: int, fence: int | None, relayed: bool) -> bool:
-    """Whether a consumed message is surely the first copy of itself in the log: it lies past
-    the partition's fence (the partition's end when this consumer was assigned it, so no
-    earlier owner handled it) and the relay did not publish it (only relayed copies repeat)."""
-    return fence is not None and offset >= fence and not relayed
-
-
-def as_relayed(message: OutboxMessage) -> OutboxMessage:
-    """The message as the relay publishes it: marked as a possible repeat."""
-    if is_relayed(message.headers):
-        return message
-    return replace(message, headers=(*message.headers, (RELAYED_HEADER, b"1")))
-
-
 def dlq_message(
     *, topic: str, key: bytes | None, value: bytes | None, source: str, partition: int,
     offset: int, error: str,
@@ -227,38 +201,6 @@ def dlq_message(
         ("dlq.error", error[:1000].encode()),
     )
     return OutboxMessage(topic=topic, key=key or b"", value=value or b"", headers=headers)
-
-
-def topic_plan(settings: CommonSettings) -> dict[str, tuple[int, dict[str, str]]]:
-    """Every topic the deployment uses: name → (partitions, configs)."""
-    # jobs.events is the source of truth that `projector rebuild` replays: keep it forever.
-    plan = {
-        settings.events_topic: (settings.events_partitions, {"retention.ms": "-1"}),
-        settings.dlq_topic: (1, {}),
-    }
-    for slug in settings.deployed_slugs:
-        plan[settings.commands_topic(slug)] = (settings.commands_partitions, {})
-    return plan
-
-
-async def ensure_topics(bootstrap: str, plan: dict[str, tuple[int, dict[str, str]]]) -> list[str]:
-    """Create the missing topics (replication 1 per broker count is the operator's setting)."""
-    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        existing = set(await admin.list_topics())
-        missing = [
-            NewTopic(name, parts, 1, topic_configs=configs)
-            for name, (parts, configs) in plan.items()
-            if name not in existing
-        ]
-        if missing:
-            await admin.create_topics(missing)
-        return [t.name for t in missing]
-    finally:
-        await admin.close()
 
 
 async def topic_partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:

@@ -185,7 +185,7 @@ def layout_settings(layout: StackLayout) -> CommonSettings:
 
 
 async def create_topics(layout: StackLayout) -> list[str]:
-    from jobstream.adapters.kafka import ensure_topics, topic_plan
+    from jobstream.adapters.kafka_topics import ensure_topics, topic_plan
 
     settings = layout_settings(layout)
     return await ensure_topics(settings.kafka_bootstrap, topic_plan(settings))

@@ -8,10 +8,10 @@ create that arrived while the previous groups were written. A group costs two st
 (every `job.created`, then every command: an event is in the log before its command), plus the
 entry's removal off the answer's path. `POST /v1/jobs/batch` uses the same write.
 
-The outbox entry is due only after the group's own dispatch would have timed out and after any
-copy the producer might still deliver late (its delivery bound): so a relayed copy, which the
-relay marks with a `relayed` header, is always later in the log than the gateway's own, and a
-consumer that sees a message without that header past its assignment fence sees its first copy.
+The outbox entry is due only after the group's own dispatch would have timed out and after the
+relay delay, past the producer's delivery bound. Each message carries that due time in its
+`relay-not-before` header: a consumer that finds the gateway's copy appended before it knows no
+relayed copy precedes it (adapters/first_copy.py), even when the producer delivers it late.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from jobstream.adapters.first_copy import relayable_after
 from jobstream.adapters.kafka import PublishError
 from jobstream.adapters.metrics import CREATE_GROUP_SIZE, DISPATCH_DELAYED, JOBS_CREATED
 from jobstream.failpoints import failpoint
@@ -38,11 +39,11 @@ async def store_and_dispatch(
 ) -> bool:  # fmt: skip
     """Store the jobs with their outbox entry, publish, and say whether dispatch was delayed
     (Kafka did not acknowledge in time: the relay publishes the entry later)."""
-    events = [job.messages[0] for job in jobs]
-    commands = [job.messages[1] for job in jobs]
     entry_id = jobs[0].outbox_id if len(jobs) == 1 else f"{jobs[0].outbox_id}+{len(jobs) - 1}"
     relay_delay = settings.outbox_relay_delay_seconds
     relay_after = time.time() + settings.dispatch_timeout_seconds + relay_delay
+    events = [relayable_after(job.messages[0], relay_after) for job in jobs]
+    commands = [relayable_after(job.messages[1], relay_after) for job in jobs]
     await asyncio.gather(
         store.insert_many([job.record for job in jobs]),
         outbox.add(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jobstream.adapters.blobs import BlobStore, fetch_refs, put_blobs
+from jobstream.adapters.first_copy import relayable_after
 from jobstream.adapters.kafka import PublishError, message_for
 from jobstream.adapters.metrics import DISPATCH_DELAYED
 from jobstream.adapters.mongo import OutboxMessage
@@ -165,13 +166,16 @@ class JobService:
 
     async def _dispatch(self, entry_id: str, messages: list[OutboxMessage], *, kind: str) -> bool:
         """Publish; when Kafka does not acknowledge in time, keep the messages in the outbox."""
+        relay_delay = self.settings.outbox_relay_delay_seconds
+        # the relay may copy them only once relay_delay has passed since a failure (below)
+        messages = [relayable_after(m, time.time() + relay_delay) for m in messages]
         try:
             await self.publisher.publish(messages, timeout=self.settings.dispatch_timeout_seconds)
             return False
         except PublishError as exc:
             log.warning("dispatch delayed", extra={"entry": entry_id, "error": str(exc)})
             # Due once any late copy of the producer's own is in the log (group_commit.py).
-            relay_after = time.time() + self.settings.outbox_relay_delay_seconds
+            relay_after = time.time() + relay_delay
             await self.outbox.add(entry_id=entry_id, messages=messages, relay_after=relay_after)
             DISPATCH_DELAYED.labels(kind=kind).inc()
             return True

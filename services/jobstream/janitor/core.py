@@ -14,7 +14,8 @@ import logging
 import time
 from dataclasses import dataclass
 
-from jobstream.adapters.kafka import KafkaEventPublisher, PublishError, as_relayed
+from jobstream.adapters.first_copy import as_relayed
+from jobstream.adapters.kafka import KafkaEventPublisher, PublishError
 from jobstream.adapters.metrics import OUTBOX_DEPTH, OUTBOX_RELAYED
 from jobstream.adapters.mongo import MongoOutbox
 from jobstream.janitor.expiry import ExpirySweep

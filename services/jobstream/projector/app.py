@@ -15,11 +15,11 @@ from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from pymongo.errors import PyMongoError
 
 from jobstream.adapters import tracing
+from jobstream.adapters.first_copy import may_repeat
 from jobstream.adapters.kafka import (
     KafkaEventPublisher,
     PublishError,
     dlq_message,
-    is_relayed,
     make_consumer,
     topic_reader,
 )
@@ -55,9 +55,11 @@ def _records(batch: Mapping[TopicPartition, Sequence[Any]]) -> list[EventRecord]
     records = []
     for tp, recs in batch.items():
         for r in recs:
-            relayed = is_relayed(r.headers)
+            repeatable = may_repeat(
+                r.headers, timestamp_ms=r.timestamp, timestamp_type=r.timestamp_type
+            )
             records.append(
-                EventRecord(tp.topic, tp.partition, r.offset, r.key, r.value, relayed=relayed)
+                EventRecord(tp.topic, tp.partition, r.offset, r.key, r.value, repeatable=repeatable)
             )
     return records
 

@@ -6,12 +6,13 @@ re-publish, a worker's re-emit) no-ops. A batch is written with one bulk upsert,
 the jobs an event actually changed.
 
 Reads: the documents a batch needs and the cache lacks are read in one query by `_id`, except
-new jobs: a `job.created` past the partition's fence (its end when assigned) that the outbox
-relay did not publish is the job's first event, and the job is what the gateway stored before
-publishing it (apply() of the event), so it is neither read nor written. A relayed copy can
-repeat `job.created` after the job progressed (the first copy's acknowledgement was lost);
-treating it as new would put a finished job back to `queued`, so relayed copies, and everything
-before the fence (a previous owner may have applied it), are read.
+new jobs: a `job.created` past the partition's fence (its end when assigned) that is surely
+its first copy (adapters/first_copy.py: not relayed, appended before the relay could copy it)
+is the job's first event, and the job is what the gateway stored before publishing it (apply()
+of the event), so it is neither read nor written. A later copy can repeat `job.created` after
+the job progressed (the first copy's acknowledgement was lost); treating it as new would put a
+finished job back to `queued`, so every other copy, and everything before the fence (a
+previous owner may have applied it), is read.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Protocol
 
 from pydantic import ValidationError
 
-from jobstream.adapters.kafka import surely_first_copy
+from jobstream.adapters.first_copy import surely_first_copy
 from jobstream.adapters.metrics import (
     EVENTS_NOT_APPLIED,
     JOB_FAILURES,
@@ -68,7 +69,7 @@ class EventRecord:
     offset: int
     key: bytes | None
     value: bytes | None
-    relayed: bool = False  # published by the outbox relay: possibly a repeat of an earlier copy
+    repeatable: bool = True  # an earlier copy may be in the log (adapters/first_copy.py)
 
 
 @dataclass
@@ -95,7 +96,7 @@ class Projector:
         fence = self.fence.get(rec.partition)
         if not isinstance(event, JobCreated):
             return None
-        if not surely_first_copy(offset=rec.offset, fence=fence, relayed=rec.relayed):
+        if not surely_first_copy(offset=rec.offset, fence=fence, repeatable=rec.repeatable):
             return None
         return apply(None, event).job
 

@@ -4,7 +4,8 @@
   read promptly, and a long job never stalls its partition.
 - Offsets are committed up to the lowest unfinished message of each partition.
 - Before running, a job is skipped if its attempt is stale, already terminal, or cancelled; the
-  read model is asked only for commands that can be copies (before the assignment fence, relayed).
+  read model is asked only for commands that can be copies (before the assignment fence, or
+  not surely first: adapters/first_copy.py).
 - Cancel aborts the handler (asyncio cancellation); the attempt ends `cancelled`.
 - Timeouts fail with `timeout`; TransientError retries with backoff and jitter up to `max_tries`;
   PermanentError fails with its code; undecodable commands go to the DLQ.
@@ -22,13 +23,8 @@ from dataclasses import dataclass, field
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from pydantic import ValidationError
 
-from jobstream.adapters.kafka import (
-    KafkaEventPublisher,
-    KafkaProjectorProgress,
-    dlq_message,
-    is_relayed,
-    surely_first_copy,
-)
+from jobstream.adapters.first_copy import may_repeat, surely_first_copy
+from jobstream.adapters.kafka import KafkaEventPublisher, KafkaProjectorProgress, dlq_message
 from jobstream.adapters.metrics import (
     CONSUMER_LAG,
     DLQ_MESSAGES,
@@ -61,6 +57,7 @@ class Running:
     cancel_requested: bool = False
     finishing: bool = False
     headers: tuple[tuple[str, bytes], ...] = ()  # the command's (its traceparent links the trace)
+    repeatable: bool = True  # an earlier copy of the command may be in the log (first_copy.py)
 
 
 @dataclass
@@ -111,7 +108,12 @@ class WorkerRuntime:
             batch = await self.consumer.getmany(timeout_ms=200, max_records=500)
             for tp, records in batch.items():
                 for rec in records:
-                    await self._receive(tp, rec.offset, rec.key, rec.value, rec.headers)
+                    repeatable = may_repeat(
+                        rec.headers, timestamp_ms=rec.timestamp, timestamp_type=rec.timestamp_type
+                    )
+                    await self._receive(
+                        tp, rec.offset, rec.key, rec.value, rec.headers, repeatable=repeatable
+                    )
             await self.commit(every=COMMIT_INTERVAL_SECONDS)
         await self.stop_all(reason="shutdown")
         await self.commit()
@@ -126,7 +128,7 @@ class WorkerRuntime:
 
     async def _receive(
         self, tp: TopicPartition, offset: int, key: bytes | None, value: bytes | None,
-        headers: tuple[tuple[str, bytes], ...] = (),
+        headers: tuple[tuple[str, bytes], ...] = (), *, repeatable: bool = True,
     ) -> None:  # fmt: skip
         self._tracker(tp).received(offset)
         try:
@@ -143,7 +145,7 @@ class WorkerRuntime:
             WORKER_SKIPPED.labels(self.settings.slug, "duplicate").inc()
             self._finished(tp, offset)  # a duplicate of a job running or finished here
         else:
-            running = Running(tp, offset, headers=tuple(headers or ()))
+            running = Running(tp, offset, headers=tuple(headers or ()), repeatable=repeatable)
             self.running[job_key] = running
             running.task = asyncio.create_task(self._handle(command, running))
 
@@ -206,7 +208,7 @@ class WorkerRuntime:
         """Whether this command can be a copy of one handled before (adapters/kafka.py)."""
         return not surely_first_copy(
             offset=running.offset, fence=self.assignment.fence.get(running.tp),
-            relayed=is_relayed(running.headers),
+            repeatable=running.repeatable,
         )  # fmt: skip
 
     async def _should_skip(self, command: JobRequested | RetryRequested, running: Running) -> bool:

@@ -1,0 +1,159 @@
+"""A copy of the gateway's own messages that the producer delivers late, after the relay could
+have copied them, is checked against the read model like a relayed one: a finished job is
+neither run again nor put back to `queued` (adapters/first_copy.py). Copies on time are not."""
+
+from __future__ import annotations
+
+import time
+import urllib.request
+import uuid
+from typing import Any
+
+from aiokafka import AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from jobstream.adapters.first_copy import RELAY_NOT_BEFORE_HEADER, RELAYED_HEADER
+from jobstream.adapters.kafka import topic_reader
+from jobstream.devstack.services import service_specs
+from jobstream.devstack.stack import ServiceSpec
+from jobstream_schemas.events import decode_event
+from tests.e2e.conftest import RunningStack, wait_for
+from tests.e2e.test_jobs_api import NOOP, create
+
+COMMANDS = "jobs.commands.noop"
+NOOP_WORKER_PORT_OFFSET = 41  # RunningStack.noop_worker(1)
+
+
+async def own_copies(stack: RunningStack, job_id: str) -> dict[str, Any]:
+    """The gateway's job.created and command for the job, as the broker holds them."""
+    found: dict[str, Any] = {}
+    reader = topic_reader(
+        stack.layout.ports.kafka_bootstrap, "jobs.events", COMMANDS, client_id="e2e"
+    )
+    async with reader as (consumer, tps):
+        end = await consumer.end_offsets(tps)
+
+        async def read() -> bool:
+            for recs in (await consumer.getmany(timeout_ms=200, max_records=10_000)).values():
+                for rec in recs:
+                    if rec.key == job_id.encode() and rec.topic == COMMANDS:
+                        found["command"] = rec
+                    elif (
+                        rec.key == job_id.encode()
+                        and decode_event(rec.value).type == "job.created.v1"
+                    ):
+                        found["created"] = rec
+            return all([await consumer.position(tp) >= end[tp] for tp in tps])
+
+        await wait_for(read, timeout=60, what="the job's messages read")
+    return found
+
+
+def projector(stack: RunningStack) -> ServiceSpec:
+    return next(s for s in service_specs(stack.layout, {}) if s.name == "projector")
+
+
+def held_back(record: ConsumerRecord[bytes, bytes]) -> list[tuple[str, bytes]]:
+    """The record's headers as a copy the producer kept past its relay time would carry them."""
+    past = b"%d" % int((time.time() - 60) * 1000)
+    headers = [(k, v) for k, v in record.headers if k != RELAY_NOT_BEFORE_HEADER]
+    assert all(k != RELAYED_HEADER for k, _ in headers)  # the gateway's own copy
+    return [*headers, (RELAY_NOT_BEFORE_HEADER, past)]
+
+
+async def committed_past(stack: RunningStack, group: str, tp: TopicPartition, offset: int) -> bool:
+    admin = AIOKafkaAdminClient(bootstrap_servers=stack.layout.ports.kafka_bootstrap)
+    await admin.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    return tp in committed and committed[tp].offset > offset
+
+
+async def history(stack: RunningStack, job_id: str) -> list[tuple[str, int]]:
+    """The job's events on jobs.events: (type, attempt) in log order."""
+    events = []
+    async with topic_reader(stack.layout.ports.kafka_bootstrap, "jobs.events", client_id="e2e") as (
+        consumer, tps,
+    ):  # fmt: skip
+        end = await consumer.end_offsets(tps)
+
+        async def read() -> bool:
+            for recs in (await consumer.getmany(timeout_ms=200, max_records=10_000)).values():
+                for rec in recs:
+                    if rec.key == job_id.encode():
+                        event = decode_event(rec.value)
+                        events.append((event.type, event.attempt))
+            return all([await consumer.position(tp) >= end[tp] for tp in tps])
+
+        await wait_for(read, timeout=60, what="jobs.events read to its end")
+    return events
+
+
+async def test_late_copies_of_a_finished_job_s_messages_change_nothing(
+    noop_worker: RunningStack,
+) -> None:
+    stack = noop_worker
+    async with stack.client() as client:
+        job = await create(client, NOOP, {})
+        done = await stack.job_when(client, job["id"], lambda j: j["status"] == "completed")
+        copies = await own_copies(stack, job["id"])
+        # New owners remember nothing of the job (a late delivery comes after an outage, when
+        # services restart); a job completed after the restart shows both are assigned.
+        for name in ("projector", stack.noop_worker(1).name):
+            stack.stop(name)
+        await stack.start_and_wait([projector(stack), stack.noop_worker(1)])
+        canary = await create(client, NOOP, {})
+        await stack.job_when(client, canary["id"], lambda j: j["status"] == "completed")
+        producer = AIOKafkaProducer(
+            bootstrap_servers=stack.layout.ports.kafka_bootstrap, acks="all"
+        )
+        await producer.start()
+        try:  # as delivered once the broker is back: events first, then the command
+            sent = {}
+            for name in ("created", "command"):
+                rec = copies[name]
+                meta = await producer.send_and_wait(
+                    rec.topic, rec.value, key=rec.key, headers=held_back(rec)
+                )
+                sent[name] = (TopicPartition(meta.topic, meta.partition), meta.offset)
+        finally:
+            await producer.stop()
+        for group, name in (("projector", "created"), ("worker-noop", "command")):
+            tp, offset = sent[name]
+            await wait_for(
+                lambda g=group, t=tp, o=offset: committed_past(stack, g, t, o),
+                timeout=30, what=f"{group} past the late copy",
+            )  # fmt: skip
+        after = (await client.get(f"/v1/jobs/{job['id']}")).json()
+    assert (after["status"], after["completed_at"]) == ("completed", done["completed_at"])
+    events = await history(stack, job["id"])
+    assert events.count(("job.started.v1", 1)) == 1, events
+    assert events.count(("job.completed.v1", 1)) == 1, events
+
+
+def store_reads(stack: RunningStack) -> float:
+    port = stack.layout.service_port_base + NOOP_WORKER_PORT_OFFSET
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as resp:
+        text = resp.read().decode()
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith('jobstream_store_commands_total{command="find"}')
+    )
+
+
+async def test_commands_delivered_on_time_run_without_a_read_of_the_job(
+    noop_worker: RunningStack,
+) -> None:
+    """The fast path holds on the real broker: the gateway's stamp and the broker's append time
+    tell the worker that each fresh command is its first copy."""
+    stack = noop_worker
+    before = store_reads(stack)
+    batch = uuid.uuid4().hex
+    async with stack.client() as client:
+        for i in range(10):
+            job = await create(client, NOOP, {}, metadata={"batch": batch, "i": str(i)})
+            await stack.job_when(client, job["id"], lambda j: j["status"] == "completed")
+    assert store_reads(stack) == before
