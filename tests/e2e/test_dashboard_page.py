@@ -63,8 +63,10 @@ async def test_filter_open_a_job_and_see_it_complete_live(
     noop_worker: RunningStack, browser: WebDriver, test_run_dir: Path
 ) -> None:
     stack = noop_worker
+    worker = stack.noop_worker(1)
+    stack.stop(worker.name)  # the job waits in `queued` until the page shows it (no race)
     async with stack.client() as client:
-        slow = await create(client, NOOP, {"sleep_seconds": 4}, metadata={"page": "dash"})
+        slow = await create(client, NOOP, {"sleep_seconds": 1}, metadata={"page": "dash"})
         other = await create(client, "/v1/documents/parse",
                              {"document": {"filename": "p.txt", "url": "data:text/plain,x"}})  # fmt: skip
     await asyncio.to_thread(browser.get, f"{stack.url}/dashboard")
@@ -88,8 +90,9 @@ async def test_filter_open_a_job_and_see_it_complete_live(
                 what="the counts")  # fmt: skip
     browser.find_element(By.CSS_SELECTOR, f"tr[data-id='{slow['id']}']").click()
     await until(lambda: browser.find_element(By.ID, "detail-status").text in
-                {"queued", "in_progress"}, what="the detail of the running job")  # fmt: skip
-    # No reload from here on: the page follows the job by itself.
+                {"queued", "in_progress"}, what="the detail of the waiting job")  # fmt: skip
+    # No reload from here on: the page follows the job by itself once a worker takes it.
+    await stack.start_and_wait([worker])
     await until(lambda: browser.find_element(By.ID, "detail-status").text == "completed",
                 what="the job to complete on the page", timeout=60)  # fmt: skip
     events = browser.execute_script(
