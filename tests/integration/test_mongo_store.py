@@ -123,7 +123,7 @@ async def test_reads_by_id_in_a_list_use_the_id_index_and_return_only_what_exist
             {"find": "jobs", "filter": {"_id": {"$in": wanted}}},
             verbosity="queryPlanner",
         )
-        found = await MongoJobStore(db).get_many_for_projection(wanted)
+        found = await MongoJobStore(db).get_many_with_offsets(wanted)
     finally:
         await client.close()
     assert plan["filterPushdown"] is True, plan

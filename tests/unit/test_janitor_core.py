@@ -46,7 +46,7 @@ class Fakes:
         for minute, ids in by_minute.items():
             self.filed.setdefault((kind, minute, partition), set()).update(ids)
 
-    async def get_many_for_projection(self, job_ids: Sequence[str]) -> dict[str, Any]:
+    async def get_many_with_offsets(self, job_ids: Sequence[str]) -> dict[str, Any]:
         self.reads += [f"job {job_id}" for job_id in job_ids]
         return {j: (self.jobs[j], -1) for j in job_ids if j in self.jobs}
 

@@ -20,7 +20,7 @@ class CountingStore:
         self.reads = 0
         self.writes = 0
 
-    async def get_many_for_projection(
+    async def get_many_with_offsets(
         self, job_ids: Sequence[str]
     ) -> dict[str, tuple[JobRecord, int]]:
         self.queries += 1

@@ -121,11 +121,12 @@ class MongoJobStore:
             return None
         return record
 
-    async def get_many_for_projection(
+    async def get_many_with_offsets(
         self, job_ids: Sequence[str]
     ) -> dict[str, tuple[JobRecord, int]]:
-        """The stored documents of `job_ids` (absent ones left out): one `_id $in` query per
-        chunk, which the patched FerretDB serves from its `_id` index (docs/local-stack.md)."""
+        """The stored documents of `job_ids` with the offset of the last event applied to each
+        (absent ones left out): one `_id $in` query per chunk, which the patched FerretDB
+        serves from its `_id` index (docs/local-stack.md)."""
         found: dict[str, tuple[JobRecord, int]] = {}
         for start in range(0, len(job_ids), IDS_PER_QUERY):
             chunk = list(job_ids[start : start + IDS_PER_QUERY])

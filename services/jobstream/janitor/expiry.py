@@ -79,7 +79,7 @@ class ExpirySweep:
         return self._cursors[kind]
 
     async def _records(self, ids: Sequence[str]) -> list[JobRecord]:
-        stored = await self.jobs.get_many_for_projection(ids)
+        stored = await self.jobs.get_many_with_offsets(ids)
         return [stored[job_id][0] for job_id in ids if job_id in stored]
 
     async def _file_purge(self, jobs: Sequence[JobRecord], *, now: float, delay: int) -> None:

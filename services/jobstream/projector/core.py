@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 
 
 class ProjectionStore(Protocol):
-    async def get_many_for_projection(
+    async def get_many_with_offsets(
         self, job_ids: Sequence[str]
     ) -> dict[str, tuple[JobRecord, int]]: ...
     async def write_many(self, items: Sequence[tuple[JobRecord, int]]) -> None: ...
@@ -115,7 +115,7 @@ class Projector:
             else:
                 self._cache.move_to_end(job_id)
                 states[job_id] = hit
-        stored = await self.store.get_many_for_projection(misses) if misses else {}
+        stored = await self.store.get_many_with_offsets(misses) if misses else {}
         for job_id in misses:
             states[job_id] = stored.get(job_id, (None, -1))
         return states
