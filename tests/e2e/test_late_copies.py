@@ -24,28 +24,30 @@ COMMANDS = "jobs.commands.noop"
 NOOP_WORKER_PORT_OFFSET = 41  # RunningStack.noop_worker(1)
 
 
-async def own_copies(stack: RunningStack, job_id: str) -> dict[str, Any]:
-    """The gateway's job.created and command for the job, as the broker holds them."""
-    found: dict[str, Any] = {}
-    reader = topic_reader(
-        stack.layout.ports.kafka_bootstrap, "jobs.events", COMMANDS, client_id="e2e"
-    )
+async def job_records(stack: RunningStack, job_id: str, *topics: str) -> list[Any]:
+    """The job's records on `topics`, read to their current end, in log order per partition."""
+    found: list[Any] = []
+    reader = topic_reader(stack.layout.ports.kafka_bootstrap, *topics, client_id="e2e")
     async with reader as (consumer, tps):
         end = await consumer.end_offsets(tps)
 
         async def read() -> bool:
             for recs in (await consumer.getmany(timeout_ms=200, max_records=10_000)).values():
-                for rec in recs:
-                    if rec.key == job_id.encode() and rec.topic == COMMANDS:
-                        found["command"] = rec
-                    elif (
-                        rec.key == job_id.encode()
-                        and decode_event(rec.value).type == "job.created.v1"
-                    ):
-                        found["created"] = rec
+                found.extend(rec for rec in recs if rec.key == job_id.encode())
             return all([await consumer.position(tp) >= end[tp] for tp in tps])
 
-        await wait_for(read, timeout=60, what="the job's messages read")
+        await wait_for(read, timeout=60, what=f"{', '.join(topics)} read to the end")
+    return found
+
+
+async def own_copies(stack: RunningStack, job_id: str) -> dict[str, Any]:
+    """The gateway's job.created and command for the job, as the broker holds them."""
+    found: dict[str, Any] = {}
+    for rec in await job_records(stack, job_id, "jobs.events", COMMANDS):
+        if rec.topic == COMMANDS:
+            found["command"] = rec
+        elif decode_event(rec.value).type == "job.created.v1":
+            found["created"] = rec
     return found
 
 
@@ -73,22 +75,8 @@ async def committed_past(stack: RunningStack, group: str, tp: TopicPartition, of
 
 async def history(stack: RunningStack, job_id: str) -> list[tuple[str, int]]:
     """The job's events on jobs.events: (type, attempt) in log order."""
-    events = []
-    async with topic_reader(stack.layout.ports.kafka_bootstrap, "jobs.events", client_id="e2e") as (
-        consumer, tps,
-    ):  # fmt: skip
-        end = await consumer.end_offsets(tps)
-
-        async def read() -> bool:
-            for recs in (await consumer.getmany(timeout_ms=200, max_records=10_000)).values():
-                for rec in recs:
-                    if rec.key == job_id.encode():
-                        event = decode_event(rec.value)
-                        events.append((event.type, event.attempt))
-            return all([await consumer.position(tp) >= end[tp] for tp in tps])
-
-        await wait_for(read, timeout=60, what="jobs.events read to its end")
-    return events
+    events = [decode_event(rec.value) for rec in await job_records(stack, job_id, "jobs.events")]
+    return [(event.type, event.attempt) for event in events]
 
 
 async def test_late_copies_of_a_finished_job_s_messages_change_nothing(

@@ -9,7 +9,7 @@ create that arrived while the previous groups were written. A group costs two st
 entry's removal off the answer's path. `POST /v1/jobs/batch` uses the same write.
 
 The outbox entry is due only after the group's own dispatch would have timed out and after the
-relay delay, past the producer's delivery bound. Each message carries that due time in its
+relay delay, past the producer's ordinary retries. Each message carries that due time in its
 `relay-not-before` header: a consumer that finds the gateway's copy appended before it knows no
 relayed copy precedes it (adapters/first_copy.py), even when the producer delivers it late.
 """
