@@ -42,11 +42,7 @@ async def connect_gateway(settings: GatewaySettings) -> GatewayDeps:
     jobs, outbox = MongoJobStore(db), MongoOutbox(db)
     await jobs.ensure_indexes()
     await outbox.ensure_indexes()
-    publisher = KafkaEventPublisher(
-        settings.kafka_bootstrap,
-        client_id="gateway",
-        request_timeout_seconds=settings.kafka_request_timeout_seconds,
-    )
+    publisher = KafkaEventPublisher.for_service(settings, client_id="gateway")
     await publisher.start()
     blobs = await connect_blobs(settings)
     service = JobService(

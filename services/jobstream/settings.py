@@ -15,7 +15,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-DELIVERY_MARGIN_SECONDS = 5.0  # a relayed copy lands at least this long past the delivery bound
+DELIVERY_MARGIN_SECONDS = 5.0  # the relay waits this long past the producer's ordinary retries
 
 
 class CommonSettings(BaseSettings):

@@ -10,10 +10,9 @@ import uuid
 from typing import Any
 
 from aiokafka import AIOKafkaProducer, ConsumerRecord, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
 from jobstream.adapters.first_copy import RELAY_NOT_BEFORE_HEADER, RELAYED_HEADER
-from jobstream.adapters.kafka import topic_reader
+from jobstream.adapters.kafka import KafkaProjectorProgress, topic_reader
 from jobstream.devstack.services import service_specs
 from jobstream.devstack.stack import ServiceSpec
 from jobstream_schemas.events import decode_event
@@ -64,13 +63,8 @@ def held_back(record: ConsumerRecord[bytes, bytes]) -> list[tuple[str, bytes]]:
 
 
 async def committed_past(stack: RunningStack, group: str, tp: TopicPartition, offset: int) -> bool:
-    admin = AIOKafkaAdminClient(bootstrap_servers=stack.layout.ports.kafka_bootstrap)
-    await admin.start()
-    try:
-        committed = await admin.list_consumer_group_offsets(group)
-    finally:
-        await admin.close()
-    return tp in committed and committed[tp].offset > offset
+    progress = KafkaProjectorProgress(stack.layout.ports.kafka_bootstrap, tp.topic, group=group)
+    return await progress.caught_up({tp: offset + 1})
 
 
 async def history(stack: RunningStack, job_id: str) -> list[tuple[str, int]]:

@@ -11,9 +11,9 @@ import time
 import uuid
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from jobstream.adapters.kafka import KafkaEventPublisher, PublishError
+from jobstream.adapters.kafka_topics import ensure_topics
 from jobstream.adapters.mongo import OutboxMessage
 from tests.e2e.conftest import RunningStack, wait_for
 from tests.e2e.faults import NOOP, assert_exactly_once, start_kafka, terminal_events
@@ -73,12 +73,7 @@ async def test_a_producer_whose_sequence_was_lost_in_an_outage_publishes_again(
     stack = noop_worker
     bootstrap = stack.layout.ports.kafka_bootstrap
     topic = f"test.outage.{uuid.uuid4().hex[:8]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(topic, 3, 1)])
-    finally:
-        await admin.close()
+    await ensure_topics(bootstrap, {topic: (3, {})})
     publisher = KafkaEventPublisher(bootstrap, client_id="test-outage", request_timeout_seconds=1)
     await publisher.start()
     first = publisher.producer

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from jobstream.adapters.first_copy import LOG_APPEND_TIME, TOPIC_TIMESTAMPS, may_repeat
@@ -47,12 +47,8 @@ async def test_an_existing_topic_gets_the_broker_s_time_and_keeps_its_other_conf
 ) -> None:
     bootstrap = infra_stack.ports.kafka_bootstrap
     topic = f"it-ts-{uuid.uuid4().hex[:8]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:  # as an earlier release (CreateTime) and an operator (retention) left it
-        await admin.create_topics([NewTopic(topic, 1, 1, topic_configs=OPERATORS)])
-    finally:
-        await admin.close()
+    # as an earlier release (CreateTime) and an operator (retention) left it
+    assert await ensure_topics(bootstrap, {topic: (1, OPERATORS)}) == [topic]
     assert await ensure_topics(bootstrap, {topic: (1, TOPIC_TIMESTAMPS)}) == []
     configs = await topic_configs(bootstrap, topic)
     assert configs["message.timestamp.type"] == "LogAppendTime"

@@ -22,6 +22,7 @@ from aiokafka.errors import (
 
 from jobstream.adapters import tracing
 from jobstream.adapters.mongo import OutboxMessage
+from jobstream.settings import CommonSettings
 from jobstream_schemas.events import Envelope, encode
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,14 @@ class KafkaEventPublisher:
     _producer: AIOKafkaProducer | None = None
     _replacing: asyncio.Lock = field(default_factory=asyncio.Lock)
     _retired: set[asyncio.Task[None]] = field(default_factory=set)
+
+    @classmethod
+    def for_service(cls, settings: CommonSettings, client_id: str) -> KafkaEventPublisher:
+        """The publisher of a service, with its Kafka settings."""
+        return cls(
+            settings.kafka_bootstrap, client_id=client_id,
+            request_timeout_seconds=settings.kafka_request_timeout_seconds,
+        )  # fmt: skip
 
     def _new_producer(self) -> AIOKafkaProducer:
         return AIOKafkaProducer(

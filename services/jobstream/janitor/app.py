@@ -24,11 +24,7 @@ log = logging.getLogger(__name__)
 
 async def run_janitor(settings: JanitorSettings, *, stop: asyncio.Event) -> None:
     client, db = connect(settings.mongo_url, settings.mongo_database)
-    publisher = KafkaEventPublisher(
-        settings.kafka_bootstrap,
-        client_id="janitor",
-        request_timeout_seconds=settings.kafka_request_timeout_seconds,
-    )
+    publisher = KafkaEventPublisher.for_service(settings, client_id="janitor")
     blobs = await connect_blobs(settings)
     ops = OpsServer(
         ops_app(lambda: {"status": "ok"}), host=settings.host, port=settings.metrics_port

@@ -133,11 +133,7 @@ async def run_projector(settings: ProjectorSettings, *, stop: asyncio.Event) -> 
         store, expiry=MongoExpiryIndex(db), expiry_bucket_seconds=settings.expiry_bucket_seconds,
         cache_size=settings.cache_size,
     )  # fmt: skip
-    publisher = KafkaEventPublisher(
-        settings.kafka_bootstrap,
-        client_id="projector",
-        request_timeout_seconds=settings.kafka_request_timeout_seconds,
-    )
+    publisher = KafkaEventPublisher.for_service(settings, client_id="projector")
     consumer = make_consumer(
         bootstrap=settings.kafka_bootstrap, group_id=GROUP, client_id="projector",
         max_poll_records=settings.batch_max_records,

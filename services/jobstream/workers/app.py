@@ -102,11 +102,7 @@ class _Shared:
 @asynccontextmanager
 async def _shared(settings: WorkerSettings, client_id: str) -> AsyncIterator[_Shared]:
     client, db = connect(settings.mongo_url, settings.mongo_database)
-    publisher = KafkaEventPublisher(
-        settings.kafka_bootstrap,
-        client_id=client_id,
-        request_timeout_seconds=settings.kafka_request_timeout_seconds,
-    )
+    publisher = KafkaEventPublisher.for_service(settings, client_id=client_id)
     blobs = await connect_blobs(settings)
     projector = KafkaProjectorProgress(settings.kafka_bootstrap, settings.events_topic)
     try:
