@@ -311,6 +311,11 @@ class NotifierSettings(CommonSettings):
     retry_for_seconds: float = Field(
         3 * 24 * 3600.0, description="a delivery is retried this long after its event, then failed"
     )
-    poll_interval_seconds: float = Field(0.5, description="how often due deliveries are looked up")
+    poll_interval_seconds: float = Field(
+        0.5, description="how often the re-send inbox is read (due deliveries wake the notifier)"
+    )
+    schedule_per_endpoint: int = Field(
+        10_000, ge=1, description="deliveries held in memory per endpoint; more wait in the store"
+    )
     metrics_port: int = Field(8103, description="/metrics and /health port")
     host: str = Field("127.0.0.1", description="bind address (0.0.0.0 in containers)")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
@@ -18,7 +18,14 @@ from jobstream.adapters.mongo import DUPLICATE_KEY, fetch_all
 from jobstream.adapters.mongo_indexes import create_missing_indexes
 
 Doc = dict[str, Any]
-ATTEMPT_FACTS = ("attempts", "last_attempt_at", "last_status_code", "last_error")
+
+
+class Resend(NamedTuple):
+    """A note in the re-send inbox: send this delivery once more."""
+
+    webhook_id: str
+    delivery_id: str
+    token: str  # a new one per request: a later request is not acknowledged by an earlier attempt
 
 
 class MongoWebhookStore:
@@ -54,6 +61,7 @@ class MongoWebhookStore:
 class MongoDeliveryStore:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self._deliveries: AsyncCollection[Doc] = db["webhook_deliveries"]
+        self._resends: AsyncCollection[Doc] = db["webhook_resends"]
 
     async def ensure_indexes(self) -> None:
         await create_missing_indexes(
@@ -74,27 +82,31 @@ class MongoDeliveryStore:
             if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
                 raise
 
-    async def due(self, *, webhook_id: str, now: float, limit: int) -> list[Doc]:
-        query = {"webhook_id": webhook_id, "status": "pending", "next_attempt_at": {"$lte": now}}
-        cursor = self._deliveries.find(query).sort("next_attempt_at", 1).limit(limit)
-        return await fetch_all(cursor, limit=limit)
+    async def pending_for(
+        self, *, webhook_id: str, limit: int, exclude: Sequence[str] = ()
+    ) -> list[tuple[str, float]]:
+        """(id, next attempt time) of the endpoint's pending deliveries but `exclude` (attempts
+        in flight), earliest first: what the notifier's schedule is filled from at start and
+        after it overflowed."""
+        query: Doc = {"webhook_id": webhook_id, "status": "pending"}
+        if exclude:
+            query["_id"] = {"$nin": list(exclude)}
+        fields = {"_id": 1, "next_attempt_at": 1}
+        cursor = self._deliveries.find(query, fields).sort("next_attempt_at", 1).limit(limit)
+        docs = await fetch_all(cursor, limit=limit)
+        return [(d["_id"], float(d["next_attempt_at"])) for d in docs]
+
+    async def by_id(self, delivery_id: str) -> Doc | None:
+        return await self._deliveries.find_one({"_id": delivery_id})
 
     async def update(self, delivery_id: str, changes: Doc) -> None:
         await self._deliveries.update_one({"_id": delivery_id}, {"$set": changes})
 
-    async def record_outcome(self, delivery: Doc, changes: Doc) -> bool:
-        """Write an attempt's outcome, unless the delivery was re-sent while the attempt ran (its
-        `resend` mark changed since the attempt read it): then only the attempt's own facts are
-        kept and the delivery stays pending and due, so the re-send is not lost. False then."""
-        mark = delivery.get("resend")
-        done = await self._deliveries.update_one(
-            {"_id": delivery["_id"], "resend": mark}, {"$set": changes}
-        )
-        if done.matched_count:
-            return True
-        facts = {key: value for key, value in changes.items() if key in ATTEMPT_FACTS}
-        await self.update(delivery["_id"], facts)
-        return False
+    async def record_outcome(self, delivery_id: str, changes: Doc) -> None:
+        """Write an attempt's outcome by `_id` alone (FerretDB finds nothing else without a scan).
+        It may overwrite a re-send's `pending` written meanwhile (FerretDB's updates are read,
+        modify, write): the re-send is kept by its inbox note, not by the delivery's status."""
+        await self.update(delivery_id, changes)
 
     async def get(self, delivery_id: str, *, webhook_id: str) -> Doc | None:
         doc = await self._deliveries.find_one({"_id": delivery_id})
@@ -107,7 +119,20 @@ class MongoDeliveryStore:
         cursor = self._deliveries.find(query, {"body": 0}).sort("created_at", -1).limit(limit)
         return await fetch_all(cursor, limit=limit)
 
-    async def resend(self, delivery_id: str) -> None:
-        """Due now, with a new `resend` mark: an attempt in flight will not overwrite this."""
-        changes = {"status": "pending", "next_attempt_at": time.time(), "resend": uuid.uuid4().hex}
-        await self.update(delivery_id, changes)
+    async def resend(self, delivery_id: str, *, webhook_id: str) -> None:
+        """Due now, and a note in the notifier's inbox: the note is what makes the notifier
+        send it (whatever its status by then) and stays until that attempt has ended."""
+        now = time.time()
+        await self.update(delivery_id, {"status": "pending", "next_attempt_at": now})
+        note = {"_id": delivery_id, "webhook_id": webhook_id, "token": uuid.uuid4().hex}
+        await self._resends.replace_one({"_id": delivery_id}, note, upsert=True)
+
+    async def resends(self, *, limit: int = 500) -> list[Resend]:
+        """The inbox's notes. It holds only re-sends whose attempt has not ended, so reading it
+        all is cheap even on FerretDB."""
+        notes = await fetch_all(self._resends.find({}).limit(limit), limit=limit)
+        return [Resend(n["webhook_id"], n["_id"], n["token"]) for n in notes]
+
+    async def resent(self, note: Resend) -> None:
+        """The note's attempt ended; a newer note for the same delivery (another token) stays."""
+        await self._resends.delete_one({"_id": note.delivery_id, "token": note.token})

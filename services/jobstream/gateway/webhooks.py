@@ -160,6 +160,6 @@ async def retry_delivery(webhook_id: str, delivery_id: str, deps: DepsDep, org: 
     await service.owned(webhook_id, org)
     if await service.deliveries.get(delivery_id, webhook_id=webhook_id) is None:
         raise JobNotFoundError(f"Delivery {delivery_id!r} not found.")
-    await service.deliveries.resend(delivery_id)
+    await service.deliveries.resend(delivery_id, webhook_id=webhook_id)
     doc = await service.deliveries.get(delivery_id, webhook_id=webhook_id)
     return json_response(delivery_view(doc or {}))

@@ -97,14 +97,23 @@ async def target_refused(url: str, settings: NotifierSettings) -> str | None:
     return None if bad is None else f"resolves to the forbidden address {bad}"
 
 
+@dataclass(frozen=True)
+class Attempted:
+    """An attempt's result: whether it delivered, and when the delivery is due again (None:
+    it is not, being delivered or given up)."""
+
+    delivered: bool
+    next_attempt_at: float | None
+
+
 @dataclass
 class Sender:
     settings: NotifierSettings
     deliveries: MongoDeliveryStore
     client: httpx.AsyncClient
 
-    async def attempt(self, delivery: Doc, hook: Doc) -> bool:
-        """One signed POST; the outcome is written to the delivery. True when delivered."""
+    async def attempt(self, delivery: Doc, hook: Doc) -> Attempted:
+        """One signed POST; the outcome is written to the delivery."""
         now = time.time()
         refused = await target_refused(hook["url"], self.settings)
         status: int | None = None
@@ -120,9 +129,10 @@ class Sender:
                 ),
             }  # fmt: skip
             status, error = await self._post(delivery, hook, body, headers)
-        await self.deliveries.record_outcome(delivery, self.outcome(delivery, status, error, now))
+        changes = self.outcome(delivery, status, error, now)
+        await self.deliveries.record_outcome(delivery["_id"], changes)
         WEBHOOK_DELIVERIES.labels(result="success" if error is None else "failure").inc()
-        return error is None
+        return Attempted(error is None, changes.get("next_attempt_at"))
 
     async def _post(
         self, delivery: Doc, hook: Doc, body: bytes, headers: dict[str, str]
