@@ -13,7 +13,7 @@ from typing import Any
 from aiokafka import AIOKafkaProducer, ConsumerRecord, TopicPartition
 
 from jobstream.adapters.first_copy import RELAY_NOT_BEFORE_HEADER, RELAYED_HEADER
-from jobstream.adapters.kafka import KafkaProjectorProgress, topic_reader
+from jobstream.adapters.kafka import KafkaGroupProgress, topic_reader
 from jobstream.devstack.services import service_specs
 from jobstream.devstack.stack import ServiceSpec
 from jobstream_schemas.events import decode_event
@@ -64,7 +64,7 @@ def held_back(record: ConsumerRecord[bytes, bytes]) -> list[tuple[str, bytes]]:
 
 
 async def committed_past(stack: RunningStack, group: str, tp: TopicPartition, offset: int) -> bool:
-    progress = KafkaProjectorProgress(stack.layout.ports.kafka_bootstrap, tp.topic, group=group)
+    progress = KafkaGroupProgress(stack.layout.ports.kafka_bootstrap, tp.topic, group=group)
     return await progress.caught_up({tp: offset + 1})
 
 

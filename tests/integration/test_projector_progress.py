@@ -7,7 +7,7 @@ import uuid
 import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
 
-from jobstream.adapters.kafka import KafkaProjectorProgress, make_consumer
+from jobstream.adapters.kafka import KafkaGroupProgress, make_consumer
 from jobstream.adapters.kafka_topics import ensure_topics
 from jobstream.devstack.stack import StackLayout
 
@@ -27,7 +27,7 @@ async def test_the_fence_covers_every_partition_and_tracks_the_group(
             await producer.send_and_wait(topic, b"e", key=f"job_{i}".encode())
     finally:
         await producer.stop()
-    progress = KafkaProjectorProgress(bootstrap, topic, group=group)
+    progress = KafkaGroupProgress(bootstrap, topic, group=group)
     await progress.start()
     try:
         fence = await progress.log_end()

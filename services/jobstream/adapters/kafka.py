@@ -252,15 +252,15 @@ async def topic_reader(
 
 
 @dataclass
-class KafkaProjectorProgress:
-    """How far the projector (consumer group `projector`) has applied `jobs.events`.
+class KafkaGroupProgress:
+    """How far a consumer group (by default `projector`, on `jobs.events`) has committed.
 
     Uses a consumer of its own, subscribed to nothing: a worker's consumer only has metadata for
     its command topic, and would report `jobs.events` as having no partitions at all.
     """
 
     bootstrap: str
-    events_topic: str
+    topic: str
     group: str = "projector"
     _consumer: AIOKafkaConsumer | None = None
 
@@ -277,10 +277,10 @@ class KafkaProjectorProgress:
 
     async def log_end(self) -> dict[TopicPartition, int]:
         if self._consumer is None:
-            raise RuntimeError("projector progress not started")
-        tps = await topic_partitions(self._consumer, self.events_topic)
+            raise RuntimeError("group progress not started")
+        tps = await topic_partitions(self._consumer, self.topic)
         if not tps:
-            raise RuntimeError(f"no partitions found for {self.events_topic}")
+            raise RuntimeError(f"no partitions found for {self.topic}")
         return dict(await self._consumer.end_offsets(tps))
 
     async def caught_up(self, fence: dict[TopicPartition, int]) -> bool:

@@ -20,7 +20,7 @@ from typing import Any
 from aiokafka import ConsumerRebalanceListener, TopicPartition
 
 from jobstream.adapters.blobs import BlobStore
-from jobstream.adapters.kafka import KafkaEventPublisher, KafkaProjectorProgress, make_consumer
+from jobstream.adapters.kafka import KafkaEventPublisher, KafkaGroupProgress, make_consumer
 from jobstream.adapters.metrics import export_worker_series
 from jobstream.adapters.mongo import MongoJobStore, connect
 from jobstream.adapters.ops_http import OpsServer, ops_app
@@ -96,7 +96,7 @@ class _Shared:
     publisher: KafkaEventPublisher
     jobs: MongoJobStore
     blobs: BlobStore
-    projector: KafkaProjectorProgress
+    projector: KafkaGroupProgress
 
 
 @asynccontextmanager
@@ -104,7 +104,7 @@ async def _shared(settings: WorkerSettings, client_id: str) -> AsyncIterator[_Sh
     client, db = connect(settings.mongo_url, settings.mongo_database)
     publisher = KafkaEventPublisher.for_service(settings, client_id=client_id)
     blobs = await connect_blobs(settings)
-    projector = KafkaProjectorProgress(settings.kafka_bootstrap, settings.events_topic)
+    projector = KafkaGroupProgress(settings.kafka_bootstrap, settings.events_topic)
     try:
         await projector.start()
         await publisher.start()

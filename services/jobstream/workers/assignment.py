@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from jobstream.adapters.kafka import KafkaProjectorProgress
+from jobstream.adapters.kafka import KafkaGroupProgress
 from jobstream.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 class Assignment:
     settings: WorkerSettings
     consumer: AIOKafkaConsumer
-    projector: KafkaProjectorProgress | None
+    projector: KafkaGroupProgress | None
     fence: dict[TopicPartition, int] = field(default_factory=dict)
     _projected: asyncio.Event = field(default_factory=asyncio.Event)
     _gate_task: asyncio.Task[None] | None = None
@@ -51,7 +51,7 @@ class Assignment:
             self._gate_task.cancel()
         self._gate_task = asyncio.create_task(self._await_projector(self.projector))
 
-    async def _await_projector(self, projector: KafkaProjectorProgress) -> None:
+    async def _await_projector(self, projector: KafkaGroupProgress) -> None:
         loop = asyncio.get_running_loop()
         started = loop.time()
         deadline = started + self.settings.projector_wait_seconds

@@ -24,7 +24,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from pydantic import ValidationError
 
 from jobstream.adapters.first_copy import may_repeat, surely_first_copy
-from jobstream.adapters.kafka import KafkaEventPublisher, KafkaProjectorProgress, dlq_message
+from jobstream.adapters.kafka import KafkaEventPublisher, KafkaGroupProgress, dlq_message
 from jobstream.adapters.metrics import (
     CONSUMER_LAG,
     DLQ_MESSAGES,
@@ -74,7 +74,7 @@ class WorkerRuntime:
     # Jobs this instance finished lately: a re-published command (outbox relay after a late ack)
     # is skipped even before the projector has applied the outcome.
     finished: OrderedDict[tuple[str, int], None] = field(default_factory=OrderedDict)
-    projector: KafkaProjectorProgress | None = None
+    projector: KafkaGroupProgress | None = None
     _committed: dict[TopicPartition, int] = field(default_factory=dict)
     _last_commit: float = 0.0
     _slots: asyncio.Semaphore = field(init=False)
