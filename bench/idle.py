@@ -2,8 +2,10 @@
 
 Run after the list phase has seeded its largest read model (1,000,000 jobs by default): the
 janitor's passes (outbox relay every 5 s, expiry from the expiry index, the idempotency purge
-every 60 s) must not make the store scan the jobs. Reported as percent of one core per process
-over the window, after a settling pause for list queries the gateway gave up on.
+every 60 s) must not make the store scan the jobs. A webhook endpoint is registered and
+100,000 sent deliveries are stored too: the notifier must not scan those either (it once sent a
+due query per endpoint every 0.5 s, 8 s each at that size). Reported as percent of one core per
+process over the window, after a settling pause for list queries the gateway gave up on.
 """
 
 from __future__ import annotations
@@ -12,12 +14,43 @@ import asyncio
 import time
 from typing import Any
 
-from bench.stack import BenchStack
+import httpx
+from pymongo import AsyncMongoClient
+
+from bench.stack import ORGANIZATION, BenchStack
+
+
+async def seed_webhook_history(bench: BenchStack, *, deliveries: int) -> str:
+    """Register an endpoint for the bench organization and store `deliveries` sent ones."""
+    async with httpx.AsyncClient(base_url=bench.url, headers={"Api-Key": bench.api_key}) as http:
+        answer = await http.post("/v1/webhooks", json={"url": "http://127.0.0.1:9/idle"})
+        answer.raise_for_status()
+        webhook_id = str(answer.json()["id"])
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(bench.mongo_url)
+    now = time.time()
+    try:
+        store = client["jobstream"]["webhook_deliveries"]
+        for start in range(0, deliveries, 5000):
+            await store.insert_many([
+                {
+                    "_id": f"msg_idle{i:08d}", "webhook_id": webhook_id,
+                    "organization_id": ORGANIZATION, "event_id": f"ev_idle{i}",
+                    "event_type": "job.completed", "job_id": f"job_idle{i}", "body": "{}",
+                    "status": "succeeded", "attempts": 1, "created_at": now,
+                    "next_attempt_at": now, "delivered_at": now,
+                }
+                for i in range(start, min(start + 5000, deliveries))
+            ], ordered=False)  # fmt: skip
+    finally:
+        await client.close()
+    return webhook_id
 
 
 async def run_idle(
-    bench: BenchStack, *, seconds: float, settle_seconds: float = 10.0
+    bench: BenchStack, *, seconds: float, settle_seconds: float = 10.0, deliveries: int = 100_000
 ) -> dict[str, Any]:
+    if deliveries:
+        await seed_webhook_history(bench, deliveries=deliveries)
     await asyncio.sleep(settle_seconds)
     before, started = bench.cpu_seconds(), time.monotonic()
     store_before = await bench.store_commands()
@@ -34,6 +67,7 @@ async def run_idle(
     janitor_and_store = round(percent.get("janitor", 0.0) + percent.get("ferretdb", 0.0), 2)
     return {
         "window_seconds": round(window, 1),
+        "webhook_deliveries_stored": deliveries,
         "cpu_percent_of_one_core": percent,
         "janitor_and_store_percent": janitor_and_store,
         "store_commands": commands,

@@ -240,9 +240,11 @@ def table(doc: dict[str, Any]) -> str:
     if idle and "cpu_percent_of_one_core" in idle:
         spelled = ", ".join(f"{n} {v:.1f}" for n, v in idle["cpu_percent_of_one_core"].items())
         share = idle["janitor_and_store_percent"]
+        hooks = idle.get("webhook_deliveries_stored")
+        stored = f" and {hooks:,} sent webhook deliveries (one endpoint)" if hooks else ""
         lines += [
             "",
-            f"Idle with the list phase's largest read model stored, over "
+            f"Idle with the list phase's largest read model{stored} stored, over "
             f"{idle['window_seconds']:.0f} s: janitor + store **{share:.1f} %** of one core "
             f"(percent per process: {spelled}).",
         ]
