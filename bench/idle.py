@@ -49,8 +49,21 @@ async def seed_webhook_history(bench: BenchStack, *, deliveries: int) -> str:
 async def run_idle(
     bench: BenchStack, *, seconds: float, settle_seconds: float = 10.0, deliveries: int = 100_000
 ) -> dict[str, Any]:
-    if deliveries:
-        await seed_webhook_history(bench, deliveries=deliveries)
+    webhook_id = await seed_webhook_history(bench, deliveries=deliveries) if deliveries else None
+    try:
+        return await _measure_idle(bench, seconds=seconds, settle_seconds=settle_seconds) | {
+            "webhook_deliveries_stored": deliveries
+        }
+    finally:
+        if webhook_id is not None:  # later phases' jobs must not make deliveries to it
+            headers = {"Api-Key": bench.api_key}
+            async with httpx.AsyncClient(base_url=bench.url, headers=headers) as http:
+                await http.delete(f"/v1/webhooks/{webhook_id}")
+
+
+async def _measure_idle(
+    bench: BenchStack, *, seconds: float, settle_seconds: float
+) -> dict[str, Any]:
     await asyncio.sleep(settle_seconds)
     before, started = bench.cpu_seconds(), time.monotonic()
     store_before = await bench.store_commands()
@@ -67,7 +80,6 @@ async def run_idle(
     janitor_and_store = round(percent.get("janitor", 0.0) + percent.get("ferretdb", 0.0), 2)
     return {
         "window_seconds": round(window, 1),
-        "webhook_deliveries_stored": deliveries,
         "cpu_percent_of_one_core": percent,
         "janitor_and_store_percent": janitor_and_store,
         "store_commands": commands,
