@@ -13,6 +13,7 @@ import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook
 
+from jobstream.bootstrap import create_api_key
 from jobstream.devstack.infra import free_port
 from jobstream.devstack.services import service_specs
 from tests.e2e.conftest import RunningStack, wait_for
@@ -190,3 +191,30 @@ async def test_a_delivery_can_be_sent_again(noop_worker: RunningStack) -> None:
         assert {r.headers["webhook-id"] for r in receiver.at("/again")} == {delivery["id"]}
         missing = await client.post(f"{url}/msg_nope/retry")
         assert missing.status_code == 404
+
+
+async def test_a_thousand_events_reach_one_receiver(noop_worker: RunningStack) -> None:
+    """Webhooks at volume: 1,000 jobs of one batch, each completion delivered once, signed, to
+    one endpoint of an organization of its own (no other test's endpoints share its events)."""
+    stack = noop_worker
+    org = f"org_hooks_{uuid.uuid4().hex[:8]}"
+    key = await create_api_key(
+        stack.layout.ports.mongo_url, "jobstream", organization_id=org, name="hooks"
+    )
+    headers = {"Api-Key": key}
+    async with (
+        serving() as receiver,
+        httpx.AsyncClient(base_url=stack.url, headers=headers, timeout=60) as client,
+    ):
+        hook = await register(client, receiver.url("/many"), events=["job.completed"])
+        ids = await noop_jobs(client, 1000)
+
+        async def all_there() -> bool:
+            return len({r.headers["webhook-id"] for r in receiver.at("/many")}) >= len(ids)
+
+        await wait_for(all_there, timeout=120, interval=0.5, what="1,000 deliveries")
+        requests = receiver.at("/many")
+        delivered = [verified(hook, r)["job_id"] for r in requests]
+        assert sorted(set(delivered)) == sorted(ids)
+        assert len(requests) == len(ids)  # none twice: the notifier was not restarted
+        assert (await client.delete(f"/v1/webhooks/{hook['id']}")).status_code == 200
