@@ -5,7 +5,7 @@ stale entry costing a read, never a second send."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from jobstream.adapters.mongo_webhooks import Resend
@@ -106,6 +106,11 @@ class Store:
         """As the gateway does (the status it writes may be overwritten by an attempt)."""
         self.notes[delivery_id] = Resend("wh_1", delivery_id, token)
 
+    async def all_pending(self) -> AsyncIterator[tuple[str, str, float]]:
+        for d in self.docs.values():
+            if d["status"] == "pending":
+                yield d["webhook_id"], d["_id"], d["next_attempt_at"]
+
     async def pending_for(
         self, *, webhook_id: str, limit: int, exclude: Sequence[str] = ()
     ) -> list[tuple[str, float]]:
@@ -151,7 +156,6 @@ async def test_a_backlog_to_one_endpoint_drains_without_waiting_for_the_poll_int
         poll_interval_seconds=3600, concurrency_per_endpoint=4, schedule_per_endpoint=10
     )
     scheduler = Scheduler(sender, Cache(), settings)  # type: ignore[arg-type]
-    await scheduler.load()
     stop = asyncio.Event()
     running = asyncio.create_task(scheduler.run(stop))
     async with asyncio.timeout(30):  # an hour's poll interval: only the wake-ups can drain it

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any, NamedTuple
 
 from pymongo import ASCENDING, DESCENDING
@@ -68,6 +68,7 @@ class MongoDeliveryStore:
             self._deliveries,
             [
                 [("webhook_id", ASCENDING), ("status", ASCENDING), ("next_attempt_at", ASCENDING)],
+                [("status", ASCENDING), ("next_attempt_at", ASCENDING)],
                 [("webhook_id", ASCENDING), ("created_at", DESCENDING)],
             ],
         )
@@ -95,6 +96,13 @@ class MongoDeliveryStore:
         cursor = self._deliveries.find(query, fields).sort("next_attempt_at", 1).limit(limit)
         docs = await fetch_all(cursor, limit=limit)
         return [(d["_id"], float(d["next_attempt_at"])) for d in docs]
+
+    async def all_pending(self) -> AsyncIterator[tuple[str, str, float]]:
+        """(endpoint id, id, next attempt time) of every pending delivery, earliest first: one
+        read when the notifier starts."""
+        fields = {"_id": 1, "webhook_id": 1, "next_attempt_at": 1}
+        async for d in self._deliveries.find({"status": "pending"}, fields).sort("next_attempt_at"):
+            yield d["webhook_id"], d["_id"], float(d["next_attempt_at"])
 
     async def by_id(self, delivery_id: str) -> Doc | None:
         return await self._deliveries.find_one({"_id": delivery_id})

@@ -117,7 +117,6 @@ async def run_notifier(settings: NotifierSettings, *, stop: asyncio.Event) -> No
         ops_app(lambda: {"status": "ok"}), host=settings.host, port=settings.metrics_port
     )
     await cache.refresh()
-    await scheduler.load()
     await consumer.start()
     await ops.start()
     export_notifier_series()

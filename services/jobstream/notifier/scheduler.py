@@ -39,10 +39,19 @@ class Scheduler:
         return self.sender.deliveries
 
     async def load(self) -> None:
-        """At start: each endpoint's pending deliveries, up to the schedule's capacity (the
-        rest is read back once those are through)."""
-        for webhook_id in list(self.cache.by_id):
-            await self._refill(webhook_id)
+        """At start: every pending delivery, in one read, earliest first (past an endpoint's
+        capacity the rest is read back once those are through). The consumer and the sends run
+        meanwhile: a delivery found twice is held once."""
+        while True:
+            try:
+                async for webhook_id, delivery_id, due in self.deliveries.all_pending():
+                    self.schedule.add(webhook_id, delivery_id, due)
+            except Exception:
+                log.exception("reading the pending deliveries failed; retrying")
+                await asyncio.sleep(self.settings.backoff_base_seconds)
+                continue
+            self.wake.set()
+            return
 
     def recorded(self, docs: Sequence[Doc]) -> None:
         """Deliveries the consumer just recorded (or found recorded: then a read says so)."""
@@ -104,6 +113,13 @@ class Scheduler:
         return next_due
 
     async def run(self, stop: asyncio.Event) -> None:
+        loading = asyncio.create_task(self.load())
+        try:
+            await self._loop(stop)
+        finally:
+            loading.cancel()
+
+    async def _loop(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
                 await self.cache.covering(time.time() - 1.0)
