@@ -56,6 +56,10 @@ class Running:
     task: asyncio.Task[None] | None = None
     cancel_requested: bool = False
     finishing: bool = False
+    # A task cancelled before its first step never runs its body (nor its cleanup): until the
+    # task has started, a stop is asked for with this flag, which the task sees first thing.
+    started: bool = False
+    stop_requested: bool = False
     headers: tuple[tuple[str, bytes], ...] = ()  # the command's (its traceparent links the trace)
     repeatable: bool = True  # an earlier copy of the command may be in the log (first_copy.py)
 
@@ -154,12 +158,15 @@ class WorkerRuntime:
         running = self.running.get(job_key)
         if running is not None and running.task is not None and not running.finishing:
             running.cancel_requested = True
-            running.task.cancel()
+            _stop(running)
 
     async def _handle(self, command: JobRequested | RetryRequested, running: Running) -> None:
         job_key = (command.job_id, command.attempt)
         released = True
         try:
+            running.started = True
+            if running.stop_requested:
+                raise asyncio.CancelledError
             delay = 0.5
             while not await self._handle_once(command, running):
                 # Kafka or the read model failed us (not the handler): try the command again,
@@ -272,7 +279,7 @@ class WorkerRuntime:
             if running.task is None or (only is not None and running.tp not in only):
                 continue
             if not running.finishing:
-                running.task.cancel()
+                _stop(running)
             tasks.append(running.task)
         if tasks:
             log.info("stopping jobs", extra={"count": len(tasks), "reason": reason})
@@ -287,3 +294,11 @@ class WorkerRuntime:
         for tp in revoked:
             self.offsets.pop(tp, None)
             self._committed.pop(tp, None)
+
+
+def _stop(running: Running) -> None:
+    """Cancel the command's task, or, if it has not started yet, have it stop as it starts."""
+    if not running.started:
+        running.stop_requested = True
+    elif running.task is not None:
+        running.task.cancel()
