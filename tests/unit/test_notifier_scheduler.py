@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from jobstream.adapters.mongo_webhooks import Resend
-from jobstream.notifier.core import Attempted
 from jobstream.notifier.schedule import DeliverySchedule
 from jobstream.notifier.scheduler import Scheduler
 from jobstream.settings import NotifierSettings
@@ -126,7 +125,7 @@ class Sender:
         self.most_at_once = self.now = 0
         self.drained = asyncio.Event()
 
-    async def attempt(self, delivery: dict[str, Any], hook: dict[str, Any]) -> Attempted:
+    async def attempt(self, delivery: dict[str, Any], hook: dict[str, Any]) -> float | None:
         self.now += 1
         self.most_at_once = max(self.most_at_once, self.now)
         await asyncio.sleep(0)
@@ -135,7 +134,7 @@ class Sender:
         if all(d["status"] != "pending" for d in self.deliveries.docs.values()):
             self.drained.set()
         self.now -= 1
-        return Attempted(True, None)
+        return None
 
 
 class Cache:
@@ -207,7 +206,7 @@ async def test_a_re_send_asked_for_during_its_attempt_is_sent_once_more() -> Non
     store.resend("d0", "t1")
     original = sender.attempt
 
-    async def asked_again_meanwhile(delivery: dict[str, Any], hook: dict[str, Any]) -> Attempted:
+    async def asked_again_meanwhile(delivery: dict[str, Any], hook: dict[str, Any]) -> float | None:
         if len(sender.sent) == 0:
             store.resend("d0", "t2")
             scheduler._inbox_read_at = float("-inf")

@@ -97,23 +97,15 @@ async def target_refused(url: str, settings: NotifierSettings) -> str | None:
     return None if bad is None else f"resolves to the forbidden address {bad}"
 
 
-@dataclass(frozen=True)
-class Attempted:
-    """An attempt's result: whether it delivered, and when the delivery is due again (None:
-    it is not, being delivered or given up)."""
-
-    delivered: bool
-    next_attempt_at: float | None
-
-
 @dataclass
 class Sender:
     settings: NotifierSettings
     deliveries: MongoDeliveryStore
     client: httpx.AsyncClient
 
-    async def attempt(self, delivery: Doc, hook: Doc) -> Attempted:
-        """One signed POST; the outcome is written to the delivery."""
+    async def attempt(self, delivery: Doc, hook: Doc) -> float | None:
+        """One signed POST; the outcome is written to the delivery. Returns when it is due
+        again (None: it is not, being delivered or given up)."""
         now = time.time()
         refused = await target_refused(hook["url"], self.settings)
         status: int | None = None
@@ -132,7 +124,8 @@ class Sender:
         changes = self.outcome(delivery, status, error, now)
         await self.deliveries.record_outcome(delivery["_id"], changes)
         WEBHOOK_DELIVERIES.labels(result="success" if error is None else "failure").inc()
-        return Attempted(error is None, changes.get("next_attempt_at"))
+        next_attempt_at: float | None = changes.get("next_attempt_at")
+        return next_attempt_at
 
     async def _post(
         self, delivery: Doc, hook: Doc, body: bytes, headers: dict[str, str]

@@ -105,7 +105,7 @@ class Scheduler:
         elif note is None and float(delivery["next_attempt_at"]) > time.time():
             return float(delivery["next_attempt_at"])  # the schedule's entry was older
         else:
-            next_due = (await self.sender.attempt(delivery, hook)).next_attempt_at
+            next_due = await self.sender.attempt(delivery, hook)
         if note is not None:
             await self.deliveries.resent(note)
             if self._resends.get(delivery_id) == note:
