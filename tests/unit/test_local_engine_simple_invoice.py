@@ -224,3 +224,12 @@ def test_a_legal_form_far_from_the_name_is_not_joined() -> None:
     """Printed a column away, the word is not the name's legal form: the name stays as printed."""
     document = letterhead_document("Northwind Trading", "Ltd", gap_mm=40)
     assert extract_document(document, SCHEMA).data["vendor_name"] == "Northwind Trading"
+
+
+def test_a_total_asked_for_as_a_string_is_read_as_text() -> None:
+    """The README's first extract: `total` typed string over "Total due: 1,250.00 EUR" used to
+    crash the engine (the largest-total tie-break read the text as a float)."""
+    document = fpdf_document(["INVOICE INV-2041  Total due: 1,250.00 EUR"])
+    schema = {"type": "object", "properties": {"total": {"type": "string"}}}
+    data = extract_document(document, schema).data
+    assert data["total"] is not None and "1,250.00" in str(data["total"])

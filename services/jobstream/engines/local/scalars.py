@@ -127,8 +127,11 @@ class ScalarFinder:
         if not scored:
             return NOT_FOUND
         best_score = max(score for score, _, _ in scored)
-        if spec.concept is not None and spec.concept.key == "total_amount":
-            strong = [item for item in scored if item[0] >= best_score - 0.1]
+        strong = [item for item in scored if item[0] >= best_score - 0.1]
+        numeric = all(isinstance(item[1].value, int | float) for item in strong)
+        if spec.concept is not None and spec.concept.key == "total_amount" and numeric:
+            # the largest of the near-best totals (a grand total beside its subtotal); a total
+            # asked for as a string is read as text and keeps the best-scored reading
             score, candidate, occurrence = max(strong, key=lambda item: float(item[1].value))
         else:
             score, candidate, occurrence = next(item for item in scored if item[0] == best_score)
