@@ -38,6 +38,15 @@ async def noop_jobs(client: httpx.AsyncClient, n: int) -> list[str]:
     return [job["id"] for job in resp.json()["data"]]
 
 
+async def own_organization(stack: RunningStack, name: str) -> httpx.AsyncClient:
+    """A client of an organization of its own: no other test's jobs end on its endpoints (the
+    stack is shared, and another test's job may end late, e.g. expired by the janitor)."""
+    org = f"org_{name}_{uuid.uuid4().hex[:8]}"
+    mongo_url = stack.layout.ports.mongo_url
+    key = await create_api_key(mongo_url, "jobstream", organization_id=org, name=name)
+    return httpx.AsyncClient(base_url=stack.url, headers={"Api-Key": key}, timeout=60)
+
+
 def verified(hook: dict[str, Any], request: Received) -> dict[str, Any]:
     """The delivered event, after checking its signature as a receiver would."""
     payload: dict[str, Any] = Webhook(hook["secret"]).verify(request.body, request.headers)
@@ -155,7 +164,7 @@ async def test_a_slow_receiver_delays_no_other(noop_worker: RunningStack) -> Non
 async def test_notifier_killed_mid_run_every_event_arrives(noop_worker: RunningStack) -> None:
     stack = noop_worker
     (notifier,) = [s for s in service_specs(stack.layout, {}) if s.name == "notifier"]
-    async with serving() as receiver, stack.client() as client:
+    async with serving() as receiver, await own_organization(stack, "crash") as client:
         receiver.behaviour["/crash"] = Behaviour(stall_seconds=0.05)
         hook = await register(client, receiver.url("/crash"))
         ids = await noop_jobs(client, 60)
@@ -196,16 +205,7 @@ async def test_a_delivery_can_be_sent_again(noop_worker: RunningStack) -> None:
 async def test_a_thousand_events_reach_one_receiver(noop_worker: RunningStack) -> None:
     """Webhooks at volume: 1,000 jobs of one batch, each completion delivered once, signed, to
     one endpoint of an organization of its own (no other test's endpoints share its events)."""
-    stack = noop_worker
-    org = f"org_hooks_{uuid.uuid4().hex[:8]}"
-    key = await create_api_key(
-        stack.layout.ports.mongo_url, "jobstream", organization_id=org, name="hooks"
-    )
-    headers = {"Api-Key": key}
-    async with (
-        serving() as receiver,
-        httpx.AsyncClient(base_url=stack.url, headers=headers, timeout=60) as client,
-    ):
+    async with serving() as receiver, await own_organization(noop_worker, "hooks") as client:
         hook = await register(client, receiver.url("/many"), events=["job.completed"])
         ids = await noop_jobs(client, 1000)
 
