@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import report
+from bench.__main__ import warms_up
 from bench.loadgen import open_loop, percentiles
 
 
@@ -154,3 +155,12 @@ def test_an_event_stream_run_rewrites_only_its_block(tmp_path: Path) -> None:
     assert text.startswith(f"# T\n\n{report.BEGIN}\npipeline table\n{report.END}\nend\n")
     assert "| 1,000 / 1,000 | 10 | 10 | 0 | 0 | 0 | 12.0 ms | 80.0 ms | 90.0 ms |" in text
     assert "| streams open, idle | 1.0 | 0.5 | 0.5 | 160.0 MiB |" in text
+
+
+def test_every_phase_timed_on_the_broker_runs_on_a_warm_one() -> None:
+    for phase in ("jobstream", "raw_kafka", "gateway", "sse"):
+        assert warms_up({phase}, 3000), phase
+    assert warms_up({"gateway", "list"}, 3000)
+    assert not warms_up({"list"}, 3000)  # FerretDB's figures; Kafka's JIT does not enter them
+    assert not warms_up({"documents", "celery"}, 3000)
+    assert not warms_up({"gateway"}, 0)
