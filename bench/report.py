@@ -201,14 +201,16 @@ def table(doc: dict[str, Any]) -> str:
         lines += [
             "",
             "| Gateway, offered rps | create achieved rps | create p50 | create p99 "
+            "| in the gateway, mean ms: queued / store / events / commands "
             "| status-poll achieved rps | status p50 | status p99 |",
-            "|---|---|---|---|---|---|---|",
+            "|---|---|---|---|---|---|---|---|",
         ]
         for rate, run in gateway.items():
             c, s = run["create"], run["status_poll"]
             lines.append(
                 f"| {rate} | {_num(c['achieved_send_rps'])} | {_ms(c, 'latency_ms.p50')} | "
-                f"{_ms(c, 'latency_ms.p99')} | {_num(s['achieved_send_rps'])} | "
+                f"{_ms(c, 'latency_ms.p99')} | {create_phases(run.get('create_phases'))} | "
+                f"{_num(s['achieved_send_rps'])} | "
                 f"{_ms(s, 'latency_ms.p50')} | {_ms(s, 'latency_ms.p99')} |"
             )
     listing = _get(doc, "jobstream.list_latency")
@@ -261,6 +263,14 @@ def table(doc: dict[str, Any]) -> str:
             + ".",
         ]
     return "\n".join(lines)
+
+
+def create_phases(phases: dict[str, dict[str, float | None]] | None) -> str:
+    """`queued / store / events / commands` mean milliseconds, as the gateway timed them."""
+    if not phases:
+        return "n/a"
+    means = [phases.get(p, {}).get("mean_ms") for p in ("queued", "store", "events", "commands")]
+    return " / ".join("n/a" if m is None else f"{m:.1f}" for m in means)
 
 
 def per_hop_lines(per_job: dict[str, Any] | None) -> list[str]:

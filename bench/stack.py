@@ -65,25 +65,48 @@ class BenchStack:
         readings = {name: procfs.cpu_seconds(pid) for name, pid in self.pids(names).items()}
         return {name: value for name, value in readings.items() if value is not None}
 
+    async def _metrics(self, names: list[str]) -> dict[str, str]:
+        """The Prometheus text of each named service; a service that does not answer is left out."""
+        texts: dict[str, str] = {}
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+            for name in names:
+                try:
+                    async with session.get(self.metrics_urls[name]) as response:
+                        texts[name] = await response.text()
+                except aiohttp.ClientError:
+                    continue
+        return texts
+
     async def store_commands(self) -> dict[str, dict[str, float]]:
         """Commands each service has sent to the store so far, by command name (its
         `jobstream_store_commands_total`); a service that does not answer is left out."""
-        counts: dict[str, dict[str, float]] = {}
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
-            for name, url in self.metrics_urls.items():
-                try:
-                    async with session.get(url) as response:
-                        text = await response.text()
-                except aiohttp.ClientError:
+        texts = await self._metrics(list(self.metrics_urls))
+        return {
+            name: {
+                sample.labels["command"]: sample.value
+                for family in text_string_to_metric_families(text)
+                if family.name == "jobstream_store_commands"
+                for sample in family.samples
+                if sample.name == "jobstream_store_commands_total"
+            }
+            for name, text in texts.items()
+        }
+
+    async def create_phases(self) -> dict[str, dict[str, float]]:
+        """The gateway's `jobstream_gateway_create_phase_seconds` so far: per phase its count,
+        sum and cumulative bucket counts (keyed `le=<bound>`); empty if it does not answer."""
+        text = (await self._metrics(["gateway"])).get("gateway", "")
+        phases: dict[str, dict[str, float]] = {}
+        for family in text_string_to_metric_families(text):
+            if family.name != "jobstream_gateway_create_phase_seconds":
+                continue
+            for sample in family.samples:
+                kind = sample.name.removeprefix(family.name)
+                if kind not in ("_bucket", "_count", "_sum"):
                     continue
-                counts[name] = {
-                    sample.labels["command"]: sample.value
-                    for family in text_string_to_metric_families(text)
-                    if family.name == "jobstream_store_commands"
-                    for sample in family.samples
-                    if sample.name == "jobstream_store_commands_total"
-                }
-        return counts
+                key = f"le={sample.labels['le']}" if kind == "_bucket" else kind[1:]
+                phases.setdefault(sample.labels["phase"], {})[key] = sample.value
+        return phases
 
     async def kafka_serves(self) -> bool:
         """Whether every partition of the events topic has a leader and answers its end offset

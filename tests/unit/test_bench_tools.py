@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bench import report
 from bench.__main__ import warms_up
+from bench.gateway_latency import phase_summary
 from bench.loadgen import open_loop, percentiles
 
 
@@ -164,3 +165,18 @@ def test_every_phase_timed_on_the_broker_runs_on_a_warm_one() -> None:
     assert not warms_up({"list"}, 3000)  # FerretDB's figures; Kafka's JIT does not enter them
     assert not warms_up({"documents", "celery"}, 3000)
     assert not warms_up({"gateway"}, 0)
+
+
+def test_create_phases_are_read_as_the_difference_of_two_scrapes() -> None:
+    before = {"store": {"count": 10, "sum": 1.0, "le=0.005": 4, "le=0.01": 10, "le=+Inf": 10}}
+    after = {
+        "store": {"count": 110, "sum": 2.0, "le=0.005": 54, "le=0.01": 108, "le=+Inf": 110},
+        "queued": {"count": 5, "sum": 100.0, "le=0.005": 0, "le=+Inf": 5},
+    }
+    summary = phase_summary(before, after)
+    # 100 new stores, 1.0 s between them; 98 of them within 10 ms, so the p99 is past it
+    assert summary["store"] == {"count": 100, "mean_ms": 10.0, "p99_at_most_ms": None}
+    assert summary["queued"]["mean_ms"] == 20_000.0
+    after["store"]["le=0.025"] = 110
+    assert phase_summary(before, after)["store"]["p99_at_most_ms"] == 25.0
+    assert phase_summary(after, after) == {}  # nothing timed between the two

@@ -9,6 +9,7 @@ import time
 from collections.abc import Sequence
 
 import pytest
+from prometheus_client import REGISTRY
 from pydantic import ValidationError
 
 from jobstream import failpoints
@@ -43,7 +44,9 @@ class Recorder:
         self.inserts: list[list[str]] = []
         self.entries: dict[str, tuple[list[OutboxMessage], float | None]] = {}
         self.removed: list[str] = []
-        self.waves: list[list[list[bytes]]] = []
+        self.waves: list[list[bytes]] = []  # every wave sent, in order
+        self.timeouts: list[float | None] = []
+        self.first_wave_takes = 0.0
         self.hold = asyncio.Event()
         self.hold.set()
         self.fail_store = False
@@ -67,9 +70,12 @@ class Recorder:
     async def publish_waves(
         self, waves: Sequence[Sequence[OutboxMessage]], *, timeout: float | None = None
     ) -> None:
+        self.timeouts.append(timeout)
         if self.fail_publish:
             raise PublishError("no ack")
-        self.waves.append([[m.value for m in wave] for wave in waves])
+        if not self.waves:
+            await asyncio.sleep(self.first_wave_takes)
+        self.waves.extend([m.value for m in wave] for wave in waves)
 
 
 def committer(rec: Recorder, **settings: object) -> GroupCommit:
@@ -86,7 +92,7 @@ async def test_a_lone_create_is_committed_on_its_own_and_its_entry_removed() -> 
     assert await group.commit(prepared(1)) is False
     await drained(group)
     assert rec.inserts == [["job_000000000000000000001"]]
-    assert rec.waves == [[[b"created"], [b"run"]]]  # the event's wave before the command's
+    assert rec.waves == [[b"created"], [b"run"]]  # the event's wave before the command's
     assert rec.removed == ["job_000000000000000000001:1:created"]
 
 
@@ -102,7 +108,7 @@ async def test_creates_arriving_during_a_write_go_together_in_one_insert_and_one
     assert await asyncio.gather(first, *rest) == [False] * 6
     await drained(group)
     assert [len(ids) for ids in rec.inserts] == [1, 5]
-    assert rec.waves[1] == [[b"created"] * 5, [b"run"] * 5]
+    assert rec.waves[2:] == [[b"created"] * 5, [b"run"] * 5]
     (entry_id,) = [e for e in rec.entries if e.endswith("+4")]
     messages, _ = rec.entries[entry_id]
     assert [m.value for m in messages] == [b"created"] * 5 + [b"run"] * 5
@@ -118,6 +124,47 @@ async def test_a_store_failure_reaches_every_create_of_the_group() -> None:
     )
     assert all(isinstance(r, ConnectionError) for r in results)
     assert rec.waves == []
+
+
+async def test_the_command_wave_gets_what_is_left_of_the_dispatch_timeout() -> None:
+    rec = Recorder()
+    rec.first_wave_takes = 0.05
+    group = committer(rec, dispatch_timeout_seconds=5.0)
+    assert await group.commit(prepared(3)) is False
+    events_timeout, commands_timeout = rec.timeouts
+    assert events_timeout is not None and events_timeout <= 5.0
+    assert commands_timeout is not None and commands_timeout <= events_timeout - 0.05
+
+
+async def test_no_command_is_sent_when_the_events_are_not_acknowledged() -> None:
+    rec = Recorder()
+    rec.fail_publish = True
+    group = committer(rec)
+    assert await group.commit(prepared(4)) is True
+    assert len(rec.timeouts) == 1 and rec.waves == []  # the command wave was never tried
+
+
+def phase_counts() -> dict[str, float]:
+    name = "jobstream_gateway_create_phase_seconds_count"
+    phases = ("queued", "store", "events", "commands")
+    return {p: REGISTRY.get_sample_value(name, {"phase": p}) or 0.0 for p in phases}
+
+
+async def test_each_phase_of_a_create_is_timed() -> None:
+    rec = Recorder()
+    rec.hold.clear()
+    group = committer(rec)
+    before = phase_counts()
+    first = asyncio.create_task(group.commit(prepared(0)))
+    await asyncio.sleep(0)
+    rest = [asyncio.create_task(group.commit(prepared(i))) for i in range(1, 4)]
+    await asyncio.sleep(0)
+    rec.hold.set()
+    await asyncio.gather(first, *rest)
+    after = phase_counts()
+    grown = {phase: after[phase] - before[phase] for phase in after}
+    # queued: once per create; the store write and each wave: once per group (of 1, then 3)
+    assert grown == {"queued": 4, "store": 2, "events": 2, "commands": 2}
 
 
 async def test_no_acknowledgement_keeps_the_entry_due_only_after_the_relay_delay() -> None:

@@ -39,6 +39,12 @@ CREATE_GROUP_SIZE = Histogram(
     "jobstream_gateway_create_group_jobs", "Creates stored and dispatched together (group commit)",
     buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500),
 )  # fmt: skip
+CREATE_PHASE = Histogram(
+    "jobstream_gateway_create_phase_seconds",
+    "Where creates wait (group commit): queued, per create, until its group starts; then per "
+    "group the store write, the job.created wave's and the command wave's acknowledgements",
+    ["phase"], buckets=LATENCY_BUCKETS,
+)  # fmt: skip
 JOBS_CREATED = Counter("jobstream_jobs_created_total", "Jobs created", ["endpoint"])
 DISPATCH_DELAYED = Counter(
     "jobstream_dispatch_delayed_total", "Messages left to the outbox relay", ["kind"]

@@ -6,7 +6,8 @@ gateway commits a lone create at once (no waiting for company) and a busy one ga
 create that arrived while the previous groups were written. A group costs two store commands
 (the jobs' `insert_many`, one outbox entry holding all its messages) and two producer waves
 (every `job.created`, then every command: an event is in the log before its command), plus the
-entry's removal off the answer's path. `POST /v1/jobs/batch` uses the same write.
+entry's removal off the answer's path. `POST /v1/jobs/batch` uses the same write. The time spent
+queued, storing and in each wave is `jobstream_gateway_create_phase_seconds`.
 
 The outbox entry is due only after the group's own dispatch would have timed out and after the
 relay delay, past the producer's ordinary retries. Each message carries that due time in its
@@ -25,7 +26,13 @@ from typing import Any
 
 from jobstream.adapters.first_copy import relayable_after
 from jobstream.adapters.kafka import PublishError
-from jobstream.adapters.metrics import CREATE_GROUP_SIZE, DISPATCH_DELAYED, JOBS_CREATED
+from jobstream.adapters.metrics import (
+    CREATE_GROUP_SIZE,
+    CREATE_PHASE,
+    DISPATCH_DELAYED,
+    JOBS_CREATED,
+)
+from jobstream.adapters.mongo import OutboxMessage
 from jobstream.failpoints import failpoint
 from jobstream.gateway.ports import EventPublisher, JobStore, Outbox, PreparedJob
 from jobstream.settings import GatewaySettings
@@ -44,17 +51,22 @@ async def store_and_dispatch(
     relay_after = time.time() + settings.dispatch_timeout_seconds + relay_delay
     events = [relayable_after(job.messages[0], relay_after) for job in jobs]
     commands = [relayable_after(job.messages[1], relay_after) for job in jobs]
+    started = time.monotonic()
     await asyncio.gather(
         store.insert_many([job.record for job in jobs]),
         outbox.add(
             entry_id=entry_id, messages=[*events, *commands], relay_after=relay_after, new=True
         ),
     )
+    CREATE_PHASE.labels(phase="store").observe(time.monotonic() - started)
     for job in jobs:
         JOBS_CREATED.labels(endpoint=job.record.slug).inc()
         failpoint(settings.failpoint, "crash_after_store")
     try:
-        await publisher.publish_waves([events, commands], timeout=settings.dispatch_timeout_seconds)
+        await _publish_timed(
+            publisher, {"events": events, "commands": commands},
+            timeout=settings.dispatch_timeout_seconds,
+        )  # fmt: skip
     except PublishError as exc:
         log.warning("dispatch delayed", extra={"entry": entry_id, "error": str(exc)})
         await outbox.add(
@@ -69,6 +81,17 @@ async def store_and_dispatch(
     return False
 
 
+async def _publish_timed(
+    publisher: EventPublisher, waves: dict[str, list[OutboxMessage]], *, timeout: float
+) -> None:
+    """Publish the waves in order within one `timeout`, timing each (the events' wave first)."""
+    deadline = time.monotonic() + timeout
+    for phase, wave in waves.items():
+        started = time.monotonic()
+        await publisher.publish_waves([wave], timeout=max(0.0, deadline - started))
+        CREATE_PHASE.labels(phase=phase).observe(time.monotonic() - started)
+
+
 @dataclass
 class GroupCommit:
     """Queues creates and commits them in groups (see the module docstring)."""
@@ -79,7 +102,7 @@ class GroupCommit:
     settings: GatewaySettings
     max_group: int = 500
     max_in_flight: int = 2
-    _queue: list[tuple[PreparedJob, asyncio.Future[bool]]] = field(default_factory=list)
+    _queue: list[tuple[PreparedJob, asyncio.Future[bool], float]] = field(default_factory=list)
     _in_flight: int = 0
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     _background: set[asyncio.Task[None]] = field(default_factory=set)
@@ -87,7 +110,7 @@ class GroupCommit:
     async def commit(self, job: PreparedJob) -> bool:
         """Store and dispatch `job` with whatever else is waiting; True when delayed."""
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._queue.append((job, future))
+        self._queue.append((job, future, time.monotonic()))
         self._start_groups()
         return await future
 
@@ -104,21 +127,26 @@ class GroupCommit:
         self._in_flight -= 1
         self._start_groups()
 
-    async def _commit_group(self, group: list[tuple[PreparedJob, asyncio.Future[bool]]]) -> None:
+    async def _commit_group(
+        self, group: list[tuple[PreparedJob, asyncio.Future[bool], float]]
+    ) -> None:
         CREATE_GROUP_SIZE.observe(len(group))
+        now = time.monotonic()
+        for _, _, queued_at in group:
+            CREATE_PHASE.labels(phase="queued").observe(now - queued_at)
         try:
             delayed = await store_and_dispatch(
-                [job for job, _ in group], store=self.store, outbox=self.outbox,
+                [job for job, _, _ in group], store=self.store, outbox=self.outbox,
                 publisher=self.publisher, settings=self.settings, background=self._background,
             )  # fmt: skip
         except BaseException as exc:  # every waiter gets the store's (or a cancel's) failure
-            for _, future in group:
+            for _, future, _ in group:
                 if not future.done():
                     future.set_exception(exc)
             if not isinstance(exc, Exception):
                 raise
             return
-        for _, future in group:
+        for _, future, _ in group:
             if not future.done():
                 future.set_result(delayed)
 
