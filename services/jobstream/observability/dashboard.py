@@ -62,6 +62,10 @@ ROWS: tuple[tuple[str, tuple[Panel, ...]], ...] = (
         Panel("HTTP latency p95 by route", "s", (
             (quantile(0.95, "jobstream_http_request_duration_seconds", "route, "),
              "{{route}}"),), "gateway"),
+        Panel("Create phases p95", "s", (
+            (quantile(0.95, "jobstream_gateway_create_phase_seconds", "phase, "), "{{phase}}"),),
+            "gateway", "POST /v1/jobs inside the gateway: queued for a group, store write, "
+            "job.created acknowledged, command acknowledged"),
     )),
     ("Queues", (
         Panel("Consumer lag by group (queue depth)", "short", (
