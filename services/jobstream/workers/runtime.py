@@ -147,6 +147,7 @@ class WorkerRuntime:
             self._finished(tp, offset)
         elif job_key in self.running or job_key in self.finished:
             WORKER_SKIPPED.labels(self.settings.slug, "duplicate").inc()
+            log.info("skipped", extra={"job_id": command.job_id, "reason": "duplicate"})
             self._finished(tp, offset)  # a duplicate of a job running or finished here
         else:
             running = Running(tp, offset, headers=tuple(headers or ()), repeatable=repeatable)
