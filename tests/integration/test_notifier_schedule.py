@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,7 +67,9 @@ class Notifier:
         })  # fmt: skip
         return webhook_id
 
-    async def store(self, webhook_id: str, n: int, *, status: str = "pending") -> list[str]:
+    async def store(
+        self, webhook_id: str, n: int, *, status: str = "pending", due: float | None = None
+    ) -> list[str]:
         now = time.time()
         docs: list[dict[str, Any]] = [
             {
@@ -81,7 +83,7 @@ class Notifier:
                 "status": status,
                 "attempts": 0,
                 "created_at": now,
-                "next_attempt_at": now,
+                "next_attempt_at": now if due is None else due,
             }
             for i in range(n)
         ]
@@ -211,3 +213,36 @@ async def test_a_resend_noted_while_the_notifier_was_down_is_sent(notifier: Noti
 
     await wait_for(acknowledged, timeout=30, what="the note to be acknowledged")
     assert notifier.receiver.at("/down")[0].headers["webhook-id"] == delivery_id
+
+
+async def test_a_deleted_endpoints_deliveries_are_deleted_and_a_live_ones_kept(
+    notifier: Notifier,
+) -> None:
+    """A deleted endpoint's deliveries can no longer be read (the API answers 404) or sent: the
+    notifier deletes them, pending and past, whether the endpoint was gone before it started or
+    went while it ran, so none stays pending to be read at every start."""
+    live, going = await notifier.hook("live"), await notifier.hook("going")
+    await notifier.store("wh_gone", 2)
+    await notifier.store("wh_gone", 3, status="succeeded")
+    await notifier.store(live, 2)
+    await notifier.store(going, 2, due=time.time() + 3600)  # not due: pending when deleted
+    deliveries = notifier.deliveries
+
+    async def of(webhook_id: str) -> list[dict[str, Any]]:
+        return await deliveries.for_webhook(webhook_id=webhook_id, limit=10)
+
+    def none_left(webhook_id: str) -> Callable[[], Awaitable[bool]]:
+        async def probe() -> bool:
+            return not await of(webhook_id)
+
+        return probe
+
+    await notifier.start()
+    await notifier.received("/live", 2)
+    await wait_for(none_left("wh_gone"), timeout=30, what="the deliveries of wh_gone to go")
+    assert len(await of(going)) == 2  # its endpoint still exists
+
+    assert await notifier.hooks.delete(going, organization_id="org_1")
+    await wait_for(none_left(going), timeout=30, what=f"the deliveries of {going} to go")
+    assert len(await of(live)) == 2
+    assert notifier.receiver.at("/going") == []

@@ -54,6 +54,9 @@ class MongoWebhookStore:
         await self._hooks.delete_one({"_id": webhook_id})
         return True
 
+    async def exists(self, webhook_id: str) -> bool:
+        return await self._hooks.find_one({"_id": webhook_id}, {"_id": 1}) is not None
+
     async def all(self) -> list[Doc]:
         return [doc async for doc in self._hooks.find({})]
 
@@ -103,6 +106,11 @@ class MongoDeliveryStore:
         fields = {"_id": 1, "webhook_id": 1, "next_attempt_at": 1}
         async for d in self._deliveries.find({"status": "pending"}, fields).sort("next_attempt_at"):
             yield d["webhook_id"], d["_id"], float(d["next_attempt_at"])
+
+    async def drop_for(self, webhook_id: str) -> int:
+        """Delete a deleted endpoint's deliveries, pending and past: no one can read or send
+        them any more. One write, run once per deleted endpoint (FerretDB scans for it)."""
+        return (await self._deliveries.delete_many({"webhook_id": webhook_id})).deleted_count
 
     async def by_id(self, delivery_id: str) -> Doc | None:
         return await self._deliveries.find_one({"_id": delivery_id})

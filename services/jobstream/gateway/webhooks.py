@@ -130,7 +130,7 @@ async def get_webhook(webhook_id: str, deps: DepsDep, org: OrgDep) -> Response:
 
 @router.delete("/v1/webhooks/{webhook_id}", response_model=WebhookDeleted, responses=ERRORS)
 async def delete_webhook(webhook_id: str, deps: DepsDep, org: OrgDep) -> Response:
-    """Delete an endpoint; its pending deliveries are no longer sent."""
+    """Delete an endpoint and its deliveries (pending ones are no longer sent)."""
     if not await service_of(deps).hooks.delete(webhook_id, organization_id=org):
         raise JobNotFoundError(f"Webhook {webhook_id!r} not found.")
     return json_response(WebhookDeleted(id=webhook_id))

@@ -68,10 +68,7 @@ class Scheduler:
                     self._resends[note.delivery_id] = note
                     self.schedule.add(note.webhook_id, note.delivery_id, time.time(), always=True)
         for webhook_id in set(self.schedule.endpoints()) - set(self.cache.by_id):
-            self.schedule.forget(webhook_id)  # deleted: its deliveries are no longer sent
-            for note in [n for n in self._resends.values() if n.webhook_id == webhook_id]:
-                await self.deliveries.resent(note)
-                del self._resends[note.delivery_id]
+            await self._drop_deleted(webhook_id)
         for webhook_id in self.schedule.wants_refill(time.time()):
             await self._refill(webhook_id)
         for webhook_id, delivery_id in self.schedule.take(time.time()):
@@ -133,6 +130,19 @@ class Scheduler:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout=wait)
             self.wake.clear()
+
+    async def _drop_deleted(self, webhook_id: str) -> None:
+        """An endpoint the cache no longer has: once the store confirms it is gone (deleting is
+        for good), its deliveries are deleted and forgotten, and its re-send notes acknowledged.
+        A delivery recorded for it later brings it back here, so none is left pending."""
+        if await self.cache.hooks.exists(webhook_id):
+            return  # registered after the cache's read: the next read has it
+        dropped = await self.deliveries.drop_for(webhook_id)
+        self.schedule.forget(webhook_id)
+        for note in [n for n in self._resends.values() if n.webhook_id == webhook_id]:
+            await self.deliveries.resent(note)
+            del self._resends[note.delivery_id]
+        log.info("endpoint deleted", extra={"webhook_id": webhook_id, "deliveries": dropped})
 
     async def _refill(self, webhook_id: str) -> None:
         limit = self.schedule.capacity
