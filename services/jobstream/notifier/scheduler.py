@@ -136,7 +136,8 @@ class Scheduler:
         for good), its deliveries are deleted and forgotten, and its re-send notes acknowledged.
         A delivery recorded for it later brings it back here, so none is left pending."""
         if await self.cache.hooks.exists(webhook_id):
-            return  # registered after the cache's read: the next read has it
+            await self.cache.refresh()  # registered after the cache's read: its attempts need it
+            return
         dropped = await self.deliveries.drop_for(webhook_id)
         self.schedule.forget(webhook_id)
         for note in [n for n in self._resends.values() if n.webhook_id == webhook_id]:
