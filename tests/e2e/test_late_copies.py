@@ -133,7 +133,10 @@ async def test_late_copies_of_a_finished_job_s_messages_change_nothing(
         )
         after = (await client.get(f"/v1/jobs/{job['id']}")).json()
     assert (after["status"], after["completed_at"]) == ("completed", done["completed_at"])
-    assert set(worker_skips(stack, job["id"])) == {"terminal"}  # the original may come again too
+    # The restarted worker knows the job only from the read model ("terminal"); a copy that
+    # comes again to the same process (the original may) is dropped from memory ("duplicate").
+    skips = worker_skips(stack, job["id"])
+    assert "terminal" in skips and set(skips) <= {"terminal", "duplicate"}, skips
     events = await history(stack, job["id"])
     assert events.count(("job.started.v1", 1)) == 1, events
     assert events.count(("job.completed.v1", 1)) == 1, events
