@@ -7,13 +7,14 @@ from __future__ import annotations
 import logging
 
 import pytest
+from prometheus_client import REGISTRY
 
-from jobstream.adapters.metrics import WORKER_SKIPPED
 from tests.unit.test_worker_unstarted import TP, Execution, commands, runtime, settle
 
 
 def skipped_duplicates() -> float:
-    return float(WORKER_SKIPPED.labels("noop", "duplicate")._value.get())
+    labels = {"endpoint": "noop", "reason": "duplicate"}
+    return REGISTRY.get_sample_value("jobstream_worker_skipped_total", labels) or 0.0
 
 
 async def test_a_copy_of_a_command_is_dropped_counted_and_logged(
